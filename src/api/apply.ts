@@ -1,0 +1,84 @@
+// POST /api/v1/apply: the same validate → plan → authorize → write as `pave apply`, atomically.
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { applyFiles, type ApplyResult } from '../catalog/apply.js';
+import type { SourceFile } from '../config/source.js';
+import { formatIssue } from '../config/validate.js';
+import type { Database } from '../store/schema.js';
+import { requirePrincipal } from './auth.js';
+import { ApiError, badRequest } from './errors.js';
+import type { ServerMetrics } from './metrics.js';
+
+export const applyBodyLimit = 16 * 1024 * 1024;
+
+const filesBody = z.strictObject({
+  files: z
+    .array(z.strictObject({ name: z.string().min(1).max(1024), content: z.string() }))
+    .min(1)
+    .max(10_000),
+});
+
+const flag = z
+  .enum(['true', 'false', '1', '0'])
+  .optional()
+  .transform((v) => v === 'true' || v === '1');
+
+/** The wire form of a result: plans without repeating whole objects for unchanged ones. */
+export function applyResponse(r: ApplyResult) {
+  return {
+    outcome: r.outcome,
+    summary: r.plan.summary,
+    changes: r.plan.changes.map((c) => ({ action: c.action, kind: c.kind, name: c.name, fields: c.fields })),
+    warnings: r.issues.filter((i) => i.severity === 'warning'),
+  };
+}
+
+export function registerApply(app: FastifyInstance, db: Kysely<Database>, metrics: ServerMetrics): void {
+  app.post(
+    '/api/v1/apply',
+    {
+      bodyLimit: applyBodyLimit,
+      config: { access: 'write' },
+      schema: {
+        tags: ['catalog'],
+        summary: 'Validate, plan and apply configuration documents atomically',
+        description:
+          'Body: `{"files":[{"name","content"}]}` with YAML file contents (so errors name file, line and column), or a raw ' +
+          'YAML body with Content-Type application/yaml. `dryRun=true` only plans. `prune=true` deletes objects the caller ' +
+          'may change that the documents no longer declare. 422 lists every validation error; 403 names each object the ' +
+          'caller may not change. Nothing is written unless everything is valid and allowed.',
+        querystring: z.strictObject({ dryRun: flag, prune: flag }),
+      },
+    },
+    async (req, reply) => {
+      const principal = requirePrincipal(req);
+      const { dryRun, prune } = req.query as { dryRun: boolean; prune: boolean };
+      let files: SourceFile[];
+      if (typeof req.body === 'string') {
+        files = [{ name: 'request-body.yaml', content: req.body }];
+      } else {
+        const parsed = filesBody.safeParse(req.body);
+        if (!parsed.success) {
+          throw badRequest('expected {"files":[{"name","content"}]} or a YAML body', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+        }
+        files = parsed.data.files;
+      }
+      const result = await applyFiles(db, { files, prune, dryRun, principal, requestId: req.id });
+      metrics.applies.inc({ outcome: result.outcome });
+      if (result.outcome === 'invalid') {
+        const errors = result.issues.filter((i) => i.severity === 'error');
+        throw new ApiError(422, 'invalid_config', `${errors.length} error(s) in the configuration; nothing was applied:\n${errors.map(formatIssue).join('\n')}`, result.issues);
+      }
+      if (result.outcome === 'forbidden') {
+        throw new ApiError(
+          403,
+          'forbidden',
+          `not allowed to change ${result.denied.map((d) => `${d.kind}/${d.name}`).join(', ')}; nothing was applied`,
+          result.denied,
+        );
+      }
+      return reply.status(200).send(applyResponse(result));
+    },
+  );
+}

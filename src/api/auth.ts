@@ -1,0 +1,124 @@
+// Bearer-token authentication and the coarse access level of each route; object-level rules live in domain/permissions.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import { canRead, type Principal } from '../domain/permissions.js';
+import type { Database } from '../store/schema.js';
+import { hashToken, touchToken, verifyToken, type TokenInfo } from '../store/tokens.js';
+import { ApiError, forbidden, unauthorized } from './errors.js';
+
+/**
+ * What a route needs. `public`: nothing (health probes). `read`: any token that may read. `write`: a member or admin
+ * token (the handler then checks ownership). `admin`: an admin token. `ingest`: an ingest, member or admin token.
+ * A route that declares nothing is treated as `admin`: forgetting to declare access fails closed.
+ */
+export type Access = 'public' | 'read' | 'write' | 'admin' | 'ingest';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+export function principalOf(t: TokenInfo): Principal {
+  return {
+    actor: `token:${t.id} (${t.name})`,
+    role: t.role,
+    ...(t.team ? { team: t.team } : {}),
+    ...(t.services.length ? { services: t.services } : {}),
+    tokenId: t.id,
+  };
+}
+
+export interface AuthOptions {
+  db: Kysely<Database>;
+  now: () => Date;
+  /** Acts for requests without a token: only the in-process CLI on a local data folder sets this. */
+  localPrincipal?: Principal;
+  /** How long a verified token is trusted without asking the store again (revocation takes effect within it). */
+  cacheMs?: number;
+}
+
+interface CachedToken {
+  info: TokenInfo;
+  until: number;
+}
+
+export function registerAuth(app: FastifyInstance, opts: AuthOptions): { forget(tokenId: string): void } {
+  const cacheMs = opts.cacheMs ?? 5000;
+  const cache = new Map<string, CachedToken>();
+  const touched = new Map<string, number>();
+
+  async function lookup(token: string): Promise<TokenInfo | undefined> {
+    const key = hashToken(token);
+    const now = opts.now();
+    const hit = cache.get(key);
+    if (hit && hit.until > now.getTime() && (!hit.info.expiresAt || new Date(hit.info.expiresAt) > now)) return hit.info;
+    cache.delete(key);
+    const info = await verifyToken(opts.db, token, now);
+    if (!info) return undefined;
+    if (cache.size > 10_000) cache.clear();
+    cache.set(key, { info, until: now.getTime() + cacheMs });
+    // last_used_at is informational: write it at most once a minute per token, off the request path.
+    const last = touched.get(info.id) ?? 0;
+    if (now.getTime() - last > 60_000) {
+      touched.set(info.id, now.getTime());
+      touchToken(opts.db, info.id, now).catch((err) => app.log.warn({ err }, 'could not record token use'));
+    }
+    return info;
+  }
+
+  app.addHook('onRequest', async (req: FastifyRequest) => {
+    const access: Access = req.routeOptions.config?.access ?? 'admin';
+    if (access === 'public' && !req.headers.authorization) return;
+    const header = req.headers.authorization;
+    if (!header) {
+      if (opts.localPrincipal) {
+        req.principal = opts.localPrincipal;
+      } else {
+        throw unauthorized('missing bearer token: send "Authorization: Bearer <token>" (create one with `pave token create`)');
+      }
+    } else {
+      const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+      if (!m) throw unauthorized('malformed Authorization header: expected "Bearer <token>"');
+      const info = await lookup(m[1]!);
+      if (!info) throw unauthorized('invalid, expired or revoked token');
+      req.principal = principalOf(info);
+    }
+    checkAccess(req.principal!, access);
+  });
+
+  return {
+    forget(tokenId: string) {
+      for (const [k, v] of cache) if (v.info.id === tokenId) cache.delete(k);
+    },
+  };
+}
+
+export function checkAccess(p: Principal, access: Access): void {
+  switch (access) {
+    case 'public':
+      return;
+    case 'read': {
+      const d = canRead(p);
+      if (!d.allowed) throw forbidden(d.reason);
+      return;
+    }
+    case 'write':
+      if (p.role === 'admin' || p.role === 'member') return;
+      throw forbidden(`a ${p.role} token cannot change configuration; use a team member or admin token`);
+    case 'ingest':
+      if (p.role === 'admin' || p.role === 'member' || p.role === 'ingest') return;
+      throw forbidden(`a ${p.role} token cannot send telemetry`);
+    case 'admin':
+      if (p.role === 'admin') return;
+      throw forbidden('only an admin token may do this');
+  }
+}
+
+export function requirePrincipal(req: FastifyRequest): Principal {
+  if (!req.principal) throw new ApiError(500, 'internal', 'route ran without authentication');
+  return req.principal;
+}

@@ -1,0 +1,63 @@
+// Request body parsing: strict UTF-8, bounded nesting, JSON and YAML.
+import type { FastifyInstance } from 'fastify';
+import { ApiError } from './errors.js';
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+export const maxJsonDepth = 64;
+
+/** Rejects nesting deeper than `max` before JSON.parse recurses into it (a cheap scan that skips strings). */
+export function jsonDepthExceeds(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash escapes the next character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > max) return true;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return false;
+}
+
+export function decodeUtf8(body: Buffer): string {
+  try {
+    return decoder.decode(body);
+  } catch {
+    throw new ApiError(400, 'invalid_encoding', 'request body is not valid UTF-8');
+  }
+}
+
+export function parseJsonBody(body: Buffer): unknown {
+  const text = decodeUtf8(body);
+  if (text.trim() === '') throw new ApiError(400, 'invalid_json', 'request body is empty; send a JSON document');
+  if (jsonDepthExceeds(text, maxJsonDepth)) {
+    throw new ApiError(400, 'too_deep', `request body nests deeper than ${maxJsonDepth} levels`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ApiError(400, 'invalid_json', `request body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+export function registerBodyParsers(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(/^application\/([a-z0-9.+-]*\+)?json$/, { parseAs: 'buffer' }, (_req, body: Buffer, done) => {
+    try {
+      done(null, parseJsonBody(body));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
+  // YAML (for apply) and plain text are passed on as strings; the route decides what they mean.
+  app.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'], { parseAs: 'buffer' }, (_req, body: Buffer, done) => {
+    try {
+      done(null, decodeUtf8(body));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
+}

@@ -1,0 +1,81 @@
+// Builds the HTTP server: body parsing, request ids, auth, errors, metrics, OpenAPI, and every resource's routes.
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Principal } from '../domain/permissions.js';
+import type { Store } from '../store/store.js';
+import { version } from '../version.js';
+import { registerApply } from './apply.js';
+import { registerAudit } from './audit.js';
+import { registerAuth } from './auth.js';
+import { registerBodyParsers } from './body.js';
+import { registerErrorHandling } from './errors.js';
+import { registerHealth } from './health.js';
+import { registerMetrics } from './metrics.js';
+import { registerObjects } from './objects.js';
+import { registerTokens } from './tokens.js';
+
+export interface ServerOptions {
+  store: Store;
+  /** Pino options or false; secrets in headers are always redacted. */
+  logger?: FastifyServerOptions['logger'];
+  now?: () => Date;
+  /** Default body limit in bytes (apply has its own, larger one). */
+  bodyLimit?: number;
+  /** For the in-process CLI on a local data folder only: who acts when a request carries no token. */
+  localPrincipal?: Principal;
+  tokenCacheMs?: number;
+}
+
+const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
+  const now = opts.now ?? (() => new Date());
+  const logger =
+    opts.logger === undefined || opts.logger === false
+      ? false
+      : { ...(typeof opts.logger === 'object' ? opts.logger : {}), redact: ['req.headers.authorization', 'req.headers.cookie'] };
+  const app = Fastify({
+    logger,
+    bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
+    },
+    routerOptions: { maxParamLength: 256 },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  // API docs are public: they describe the API, not the data.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/api/docs')) route.config = { ...(route.config ?? {}), access: 'public' };
+  });
+
+  registerErrorHandling(app);
+  registerBodyParsers(app);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'pave API', version, description: 'SLOs as code, error budgets, paging, incidents and change safety.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  const db = opts.store.db;
+  const auth = registerAuth(app, { db, now, localPrincipal: opts.localPrincipal, cacheMs: opts.tokenCacheMs });
+  const metrics = registerMetrics(app, db, version);
+  registerHealth(app, db);
+  registerObjects(app, db);
+  registerApply(app, db, metrics);
+  registerTokens(app, db, auth.forget, now);
+  registerAudit(app, db);
+  return app;
+}

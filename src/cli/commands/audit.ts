@@ -1,0 +1,34 @@
+// pave audit: read the audit log.
+import type { Command } from 'commander';
+import type { AuditEntry } from '../../store/audit.js';
+import { connect, expectOk, type GlobalOptions } from '../connection.js';
+import { printJson, println, table } from '../output.js';
+
+export function registerAuditCommand(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('audit')
+    .description('show the audit log, newest first')
+    .option('--kind <kind>', 'only this kind (Service, Team, Token, ...)')
+    .option('--name <name>', 'only this object')
+    .option('--actor <actor>', 'only this actor')
+    .option('--since <time>', 'ISO 8601 start')
+    .option('--limit <n>', 'at most this many entries', '50')
+    .action(async (cmd: { kind?: string; name?: string; actor?: string; since?: string; limit: string }) => {
+      const o = globals();
+      const q = new URLSearchParams();
+      for (const k of ['kind', 'name', 'actor', 'since', 'limit'] as const) if (cmd[k]) q.set(k, cmd[k]!);
+      const client = await connect(o);
+      try {
+        const res = expectOk(await client.request<{ items: AuditEntry[] }>('GET', `/api/v1/audit?${q}`));
+        if (o.json) printJson(res.items);
+        else
+          println(
+            table(
+              res.items.map((e) => ({ id: e.id, at: e.at, actor: e.actor, action: e.action, object: `${e.kind}/${e.name}`, request: e.requestId ?? '' })),
+            ),
+          );
+      } finally {
+        await client.close();
+      }
+    });
+}

@@ -1,0 +1,121 @@
+// pave validate | plan | apply: configuration as code.
+import type { Command } from 'commander';
+import type { ConfigIssue } from '../../config/source.js';
+import { checkCatalog, formatIssue, sortIssues, validateFiles } from '../../config/validate.js';
+import { objectKey } from '../../domain/objects.js';
+import type { FieldChange, PlanAction } from '../../domain/plan.js';
+import { connect, type GlobalOptions } from '../connection.js';
+import { readSourceFiles } from '../files.js';
+import { CliError, exitCodes, printJson, println } from '../output.js';
+
+interface ApplyAnswer {
+  outcome: string;
+  summary: Record<PlanAction, number>;
+  changes: { action: PlanAction; kind: string; name: string; fields: FieldChange[] }[];
+  warnings: ConfigIssue[];
+}
+
+const marks: Record<PlanAction, string> = { create: '+', update: '~', delete: '-', unchanged: '=' };
+
+function show(v: unknown): string {
+  return v === undefined ? '(none)' : JSON.stringify(v);
+}
+
+export function formatPlan(a: ApplyAnswer, verb: 'Plan' | 'Applied', showUnchanged = false): string {
+  const lines: string[] = [];
+  for (const c of a.changes) {
+    if (c.action === 'unchanged' && !showUnchanged) continue;
+    lines.push(`${marks[c.action]} ${c.action} ${c.kind}/${c.name}`);
+    if (c.action === 'update') for (const f of c.fields) lines.push(`    ${f.path}: ${show(f.before)} -> ${show(f.after)}`);
+  }
+  for (const w of a.warnings) lines.push(formatIssue(w));
+  const s = a.summary;
+  lines.push(
+    verb === 'Plan'
+      ? `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.unchanged} unchanged.`
+      : `Applied: ${s.create} created, ${s.update} updated, ${s.delete} deleted, ${s.unchanged} unchanged.`,
+  );
+  return lines.join('\n');
+}
+
+function failWithIssues(body: { error?: { message?: string; details?: unknown[] } }, json: boolean, code: number): never {
+  if (json) printJson(body);
+  else {
+    const details = body.error?.details ?? [];
+    const issues = details.filter((d): d is ConfigIssue => typeof d === 'object' && d !== null && 'severity' in d);
+    if (issues.length > 0) for (const i of issues) process.stderr.write(`${formatIssue(i)}\n`);
+    else process.stderr.write(`${body.error?.message ?? 'request failed'}\n`);
+    for (const d of details) {
+      if (typeof d === 'object' && d !== null && 'reason' in d) process.stderr.write(`denied: ${(d as { reason: string }).reason}\n`);
+    }
+  }
+  throw new CliError('', code);
+}
+
+async function runApply(paths: string[], o: GlobalOptions & { prune?: boolean }, dryRun: boolean): Promise<ApplyAnswer> {
+  const files = readSourceFiles(paths);
+  const client = await connect(o);
+  try {
+    const res = await client.request<ApplyAnswer>('POST', `/api/v1/apply?dryRun=${dryRun}&prune=${Boolean(o.prune)}`, { files });
+    if (res.status === 422 || res.status === 403 || res.status === 401) failWithIssues(res.body as never, Boolean(o.json), exitCodes.rejected);
+    if (res.status !== 200) failWithIssues(res.body as never, Boolean(o.json), res.status >= 500 ? exitCodes.usage : exitCodes.rejected);
+    return res.body;
+  } finally {
+    await client.close();
+  }
+}
+
+export function registerConfigCommands(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('validate')
+    .description('check configuration files: YAML syntax, every field, and references between the files; with --server, against the server\'s catalog too')
+    .argument('<paths...>', 'YAML files or folders (- for standard input)')
+    .action(async (paths: string[]) => {
+      const o = globals();
+      if (o.server ?? process.env.PAVE_URL) {
+        const a = await runApply(paths, o, true);
+        if (o.json) printJson({ valid: true, warnings: a.warnings });
+        else println(`valid: ${a.changes.length} object(s)${a.warnings.length ? `, ${a.warnings.length} warning(s)` : ''}`);
+        for (const w of o.json ? [] : a.warnings) println(formatIssue(w));
+        return;
+      }
+      const files = readSourceFiles(paths);
+      const v = validateFiles(files);
+      const sources = new Map(v.objects.map((x) => [objectKey(x.object), x.source]));
+      const issues = sortIssues([...v.issues, ...checkCatalog(v.objects.map((x) => x.object), sources, v.declared)]);
+      const errors = issues.filter((i) => i.severity === 'error');
+      if (o.json) printJson({ valid: errors.length === 0, objects: v.objects.length, issues });
+      else {
+        for (const i of issues) (i.severity === 'error' ? process.stderr : process.stdout).write(`${formatIssue(i)}\n`);
+        if (errors.length === 0) println(`valid: ${v.objects.length} object(s) in ${files.length} file(s)`);
+        else process.stderr.write(`${errors.length} error(s)\n`);
+      }
+      if (errors.length > 0) throw new CliError('', exitCodes.rejected);
+    });
+
+  program
+    .command('plan')
+    .description('show what apply would change, object by object and field by field')
+    .argument('<paths...>', 'YAML files or folders (- for standard input)')
+    .option('--prune', 'also show deletions of objects the files no longer declare')
+    .option('--all', 'list unchanged objects too')
+    .action(async (paths: string[], cmd: { prune?: boolean; all?: boolean }) => {
+      const o = globals();
+      const a = await runApply(paths, { ...o, prune: cmd.prune }, true);
+      if (o.json) printJson(a);
+      else println(formatPlan(a, 'Plan', cmd.all));
+    });
+
+  program
+    .command('apply')
+    .description('apply configuration atomically: everything valid and allowed is written, or nothing is')
+    .argument('<paths...>', 'YAML files or folders (- for standard input)')
+    .option('--prune', 'delete objects you may change that the files no longer declare')
+    .option('--dry-run', 'plan only, write nothing')
+    .action(async (paths: string[], cmd: { prune?: boolean; dryRun?: boolean }) => {
+      const o = globals();
+      const a = await runApply(paths, { ...o, prune: cmd.prune }, Boolean(cmd.dryRun));
+      if (o.json) printJson(a);
+      else println(formatPlan(a, cmd.dryRun ? 'Plan' : 'Applied'));
+    });
+}

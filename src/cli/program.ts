@@ -1,0 +1,56 @@
+// The `pave` program: commands and the documented exit codes. Exit codes: 0 ok; 1 invalid, denied or not found; 2 usage, connection or setup error.
+import { Command, CommanderError } from 'commander';
+import { version } from '../version.js';
+import { registerAuditCommand } from './commands/audit.js';
+import { registerConfigCommands } from './commands/config.js';
+import { registerGetCommand } from './commands/get.js';
+import { registerServeCommands } from './commands/serve.js';
+import { registerTokenCommands } from './commands/token.js';
+import type { GlobalOptions } from './connection.js';
+import { CliError, exitCodes, printJson } from './output.js';
+
+export function buildProgram(): Command {
+  const program = new Command('pave')
+    .description('pave: SLOs as code, error budgets, on-call, incidents and budget-steered change')
+    .version(version)
+    .option('--server <url>', 'pave server URL (or PAVE_URL); without it the local data folder is opened directly')
+    .option('--token <token>', 'API token (or PAVE_TOKEN)')
+    .option('--data-dir <dir>', 'local data folder (or PAVE_DATA_DIR; default .pave)')
+    .option('--json', 'machine-readable output')
+    .showHelpAfterError()
+    .exitOverride();
+  const globals = () => program.opts<GlobalOptions>();
+  registerServeCommands(program, globals);
+  registerConfigCommands(program, globals);
+  registerGetCommand(program, globals);
+  registerTokenCommands(program, globals);
+  registerAuditCommand(program, globals);
+  for (const c of program.commands) {
+    c.exitOverride();
+    for (const sub of c.commands) sub.exitOverride();
+  }
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCodes.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end through here with exit code 0.
+      return err.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
+    }
+    if (err instanceof CliError) {
+      if (err.message) {
+        if (program.opts<GlobalOptions>().json && err.body !== undefined) printJson(err.body);
+        process.stderr.write(`error: ${err.message}\n`);
+      }
+      return err.exitCode;
+    }
+    process.stderr.write(`error: ${(err as Error).stack ?? String(err)}\n`);
+    return exitCodes.usage;
+  }
+}
+

@@ -1,0 +1,21 @@
+// The registry of config kinds. A new kind is a module beside this one and one line below.
+import type { KindDefinition } from '../kind.js';
+import { person } from './person.js';
+import { service } from './service.js';
+import { team } from './team.js';
+
+export const kinds: readonly KindDefinition[] = [person, team, service];
+
+const byName = new Map<string, KindDefinition>();
+for (const k of kinds) {
+  for (const alias of [k.kind, k.kind.toLowerCase(), k.plural, ...k.aliases]) byName.set(alias.toLowerCase(), k);
+}
+
+/** Finds a kind by its name, plural or alias, case-insensitively (`Service`, `services`, `svc`). */
+export function findKind(name: string): KindDefinition | undefined {
+  return byName.get(name.toLowerCase());
+}
+
+export function kindOrder(kind: string): number {
+  return findKind(kind)?.applyOrder ?? 1000;
+}

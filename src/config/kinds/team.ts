@@ -1,0 +1,38 @@
+// Team: a group of people that owns services and is paged for them.
+import { z } from 'zod';
+import type { KindDefinition } from '../kind.js';
+import { objectName } from '../metadata.js';
+
+export const teamSpec = z.strictObject({
+  displayName: z.string().min(1).max(200).optional(),
+  description: z.string().max(2000).optional(),
+  members: z.array(objectName).default([]),
+  chat: z.string().max(200).optional(),
+  email: z.email().optional(),
+});
+export type TeamSpec = z.infer<typeof teamSpec>;
+
+export const team: KindDefinition<TeamSpec> = {
+  kind: 'Team',
+  plural: 'teams',
+  aliases: ['team'],
+  description: 'A team of people that owns services and is on call for them.',
+  specSchema: teamSpec,
+  applyOrder: 20,
+  references: (spec) => spec.members.map((m, i) => ({ kind: 'Person', name: m, path: ['spec', 'members', i] })),
+  owners: (obj) => [obj.metadata.name],
+  crossCheck(obj) {
+    const seen = new Set<string>();
+    return obj.spec.members.flatMap((m, i) => {
+      if (!seen.has(m)) return (seen.add(m), []);
+      return [{ path: ['spec', 'members', i], message: `${m} is listed twice`, severity: 'error' as const }];
+    });
+  },
+  columns: (obj) => ({
+    name: obj.metadata.name,
+    displayName: obj.spec.displayName ?? '',
+    members: String(obj.spec.members.length),
+    chat: obj.spec.chat ?? '',
+  }),
+  filters: { member: (obj, v) => obj.spec.members.includes(v) },
+};

@@ -1,0 +1,61 @@
+// Kysely table types: the shape of every table pave owns. Columns are snake_case as in SQL.
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A timestamp the database fills in by default. */
+type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** JSON read as a value, written as its JSON text. */
+type Json<T> = ColumnType<T, string, string>;
+
+export interface ObjectsTable {
+  kind: string;
+  name: string;
+  api_version: string;
+  metadata: Json<Record<string, unknown>>;
+  spec: Json<Record<string, unknown>>;
+  /** Team that owns the object, derived by its kind at apply time; null for objects only admins may change. */
+  owner_team: string | null;
+  source_file: string | null;
+  generation: number;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+  updated_by: string;
+}
+
+export interface TokensTable {
+  id: string;
+  name: string;
+  secret_hash: string;
+  role: string;
+  team: string | null;
+  services: ColumnType<string[], string | undefined, string>;
+  created_at: DefaultTimestamp;
+  created_by: string;
+  expires_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  at: ColumnType<Date, Date | string | undefined, never>;
+  actor: string;
+  action: string;
+  kind: string;
+  name: string;
+  before: ColumnType<unknown, string | null, never>;
+  after: ColumnType<unknown, string | null, never>;
+  request_id: string | null;
+}
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  objects: ObjectsTable;
+  tokens: TokensTable;
+  audit_log: AuditLogTable;
+  pave_meta: MetaTable;
+}

@@ -1,0 +1,156 @@
+// API tokens: shown once at creation, stored as SHA-256 hashes, compared in constant time.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Role } from '../domain/permissions.js';
+import type { Database, TokensTable } from './schema.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export interface TokenInfo {
+  id: string;
+  name: string;
+  role: Role;
+  team: string | null;
+  services: string[];
+  createdAt: string;
+  createdBy: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}
+
+export interface NewToken {
+  name: string;
+  role: Role;
+  team?: string | null;
+  services?: string[];
+  expiresAt?: Date | null;
+  createdBy: string;
+}
+
+/** Tokens look like `pave_<id>_<secret>`: the id finds the row, the whole string is hashed and compared. */
+const tokenPattern = /^pave_([a-z0-9]{10})_([A-Za-z0-9_-]{43})$/;
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+export function generateToken(): { id: string; token: string } {
+  const id = randomBytes(8).toString('hex').slice(0, 10);
+  const secret = randomBytes(32).toString('base64url');
+  return { id, token: `pave_${id}_${secret}` };
+}
+
+export function isTokenShaped(token: string): boolean {
+  return tokenPattern.test(token);
+}
+
+function toInfo(row: Selectable<TokensTable>): TokenInfo {
+  const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role as Role,
+    team: row.team,
+    services: row.services,
+    createdAt: new Date(row.created_at).toISOString(),
+    createdBy: row.created_by,
+    expiresAt: iso(row.expires_at),
+    revokedAt: iso(row.revoked_at),
+    lastUsedAt: iso(row.last_used_at),
+  };
+}
+
+/** Stores a token given by the operator (PAVE_ADMIN_TOKEN) or a freshly generated one; returns the secret once. */
+export async function createToken(db: Db, t: NewToken, given?: string): Promise<{ token: string; info: TokenInfo }> {
+  const fresh = generateToken();
+  const token = given ?? fresh.token;
+  const id = given ? (tokenPattern.exec(given)?.[1] ?? `x${hashToken(given).slice(0, 9)}`) : fresh.id;
+  const row = await db
+    .insertInto('tokens')
+    .values({
+      id,
+      name: t.name,
+      secret_hash: hashToken(token),
+      role: t.role,
+      team: t.team ?? null,
+      services: JSON.stringify(t.services ?? []),
+      created_by: t.createdBy,
+      expires_at: t.expiresAt ?? null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return { token, info: toInfo(row) };
+}
+
+export async function listTokens(db: Db, includeRevoked = false): Promise<TokenInfo[]> {
+  let q = db.selectFrom('tokens').selectAll();
+  if (!includeRevoked) q = q.where('revoked_at', 'is', null);
+  return (await q.orderBy('created_at').orderBy('id').execute()).map(toInfo);
+}
+
+export async function getToken(db: Db, id: string): Promise<TokenInfo | undefined> {
+  const row = await db.selectFrom('tokens').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toInfo(row) : undefined;
+}
+
+export async function revokeToken(db: Db, id: string, at: Date): Promise<TokenInfo | undefined> {
+  const row = await db
+    .updateTable('tokens')
+    .set({ revoked_at: at })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+  return row ? toInfo(row) : undefined;
+}
+
+export async function countActiveAdmins(db: Db): Promise<number> {
+  const r = await db
+    .selectFrom('tokens')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('role', '=', 'admin')
+    .where('revoked_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+/** The token's row if `token` is valid now (known, not revoked, not expired); undefined otherwise. */
+export async function verifyToken(db: Db, token: string, now: Date): Promise<TokenInfo | undefined> {
+  const given = Buffer.from(hashToken(token), 'hex');
+  const m = tokenPattern.exec(token);
+  // Tokens given by an operator need not follow our shape; they are found by hash instead of by id.
+  const row = m
+    ? await db.selectFrom('tokens').selectAll().where('id', '=', m[1]!).executeTakeFirst()
+    : await db.selectFrom('tokens').selectAll().where('secret_hash', '=', hashToken(token)).executeTakeFirst();
+  if (!row) return undefined;
+  const stored = Buffer.from(row.secret_hash, 'hex');
+  if (stored.length !== given.length || !timingSafeEqual(stored, given)) return undefined;
+  if (row.revoked_at) return undefined;
+  if (row.expires_at && new Date(row.expires_at) <= now) return undefined;
+  return toInfo(row);
+}
+
+export async function touchToken(db: Db, id: string, at: Date): Promise<void> {
+  await db.updateTable('tokens').set({ last_used_at: at }).where('id', '=', id).execute();
+}
+
+/**
+ * On first start with no admin token, creates one: the operator's PAVE_ADMIN_TOKEN if given (stored hashed), else a
+ * generated one that the caller prints once. Returns the secret only when it was generated here.
+ */
+export async function bootstrapAdminToken(db: Kysely<Database>, given: string | undefined): Promise<{ created: boolean; token?: string }> {
+  return db.transaction().execute(async (trx) => {
+    if (given) {
+      const known = await trx.selectFrom('tokens').select('id').where('secret_hash', '=', hashToken(given)).executeTakeFirst();
+      if (known) return { created: false };
+    }
+    if ((await countActiveAdmins(trx)) > 0 && !given) return { created: false };
+    const c = await createToken(trx, { name: given ? 'bootstrap (PAVE_ADMIN_TOKEN)' : 'bootstrap', role: 'admin', createdBy: 'pave:bootstrap' }, given);
+    await trx
+      .insertInto('audit_log')
+      .values({ actor: 'pave:bootstrap', action: 'create', kind: 'Token', name: c.info.id, before: null, after: JSON.stringify({ id: c.info.id, name: c.info.name, role: 'admin' }), request_id: null })
+      .execute();
+    return given ? { created: true } : { created: true, token: c.token };
+  });
+}
