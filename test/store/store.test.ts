@@ -1,0 +1,104 @@
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { appendAudit, listAudit } from '../../src/store/audit.js';
+import { DataFolderLockedError } from '../../src/store/lock.js';
+import { migrateToLatest, openStore, SchemaTooNewError } from '../../src/store/store.js';
+import { createToken, revokeToken, verifyToken } from '../../src/store/tokens.js';
+import { backends, openTestStore, type TestStore } from '../support/stores.js';
+
+for (const { backend, skip } of backends) {
+  describe.skipIf(skip)(`store on ${backend}`, () => {
+    let store: TestStore;
+    beforeAll(async () => {
+      store = await openTestStore(backend);
+    });
+    afterAll(async () => {
+      await store?.close();
+    });
+
+    it('runs migrations once and is idempotent', async () => {
+      expect(await migrateToLatest(store.db)).toEqual([]);
+      const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(store.db);
+      expect(rows.map((r) => r.name)).toEqual(['0001_foundation']);
+    });
+
+    it('refuses a schema newer than the code, naming the unknown migration', async () => {
+      await sql`insert into kysely_migration (name, timestamp) values ('9999_from_the_future', now())`.execute(store.db);
+      try {
+        const err = await migrateToLatest(store.db).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(SchemaTooNewError);
+        expect((err as Error).message).toContain('9999_from_the_future');
+        expect((err as Error).message).toContain('0001_foundation');
+      } finally {
+        await sql`delete from kysely_migration where name = '9999_from_the_future'`.execute(store.db);
+      }
+    });
+
+    it('keeps the audit log append-only in the database itself', async () => {
+      await appendAudit(store.db, [{ actor: 'test', action: 'create', kind: 'Team', name: 'x', after: { a: 1 }, requestId: 'r1' }]);
+      await expect(sql`update audit_log set actor = 'mallory'`.execute(store.db)).rejects.toThrow(/append-only/);
+      await expect(sql`delete from audit_log`.execute(store.db)).rejects.toThrow(/append-only/);
+      const [entry] = await listAudit(store.db, { kind: 'Team', name: 'x', limit: 10 });
+      expect(entry).toMatchObject({ actor: 'test', action: 'create', after: { a: 1 }, before: null, requestId: 'r1' });
+    });
+
+    it('stores tokens hashed and verifies, expires and revokes them', async () => {
+      const now = new Date('2026-01-01T00:00:00Z');
+      const { token, info } = await createToken(store.db, { name: 'ci', role: 'viewer', createdBy: 't', expiresAt: new Date('2026-02-01T00:00:00Z') });
+      expect(token).toMatch(/^pave_[a-z0-9]{10}_[A-Za-z0-9_-]{43}$/);
+      const row = await store.db.selectFrom('tokens').selectAll().where('id', '=', info.id).executeTakeFirstOrThrow();
+      expect(row.secret_hash).not.toContain(token.split('_')[2]);
+      expect(row.secret_hash).toMatch(/^[0-9a-f]{64}$/);
+      expect((await verifyToken(store.db, token, now))?.id).toBe(info.id);
+      expect(await verifyToken(store.db, `${token.slice(0, -1)}A`, now)).toBeUndefined();
+      expect(await verifyToken(store.db, token, new Date('2026-02-01T00:00:00Z'))).toBeUndefined();
+      await revokeToken(store.db, info.id, now);
+      expect(await verifyToken(store.db, token, now)).toBeUndefined();
+    });
+  });
+}
+
+describe('PGlite data folder lock', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'pave-lock-'));
+    cpSync(inject('pgliteTemplate'), dir, { recursive: true });
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('refuses a second process, naming the holder PID, and takes over a stale lock after SIGKILL', async () => {
+    const holder = spawn(
+      process.execPath,
+      ['--import', 'tsx', '-e', `const { openStore } = await import('./src/store/store.ts'); await openStore({ dataDir: ${JSON.stringify(dir)} }); console.log('open'); setInterval(() => {}, 1000);`],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout!.on('data', (d: Buffer) => d.toString().includes('open') && resolve());
+        holder.once('exit', (code) => reject(new Error(`holder exited with ${code}`)));
+      });
+      const err = await openStore({ dataDir: dir }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DataFolderLockedError);
+      expect((err as DataFolderLockedError).holder.pid).toBe(holder.pid);
+      expect((err as Error).message).toContain(`in use by process ${holder.pid}`);
+      expect(JSON.parse(readFileSync(join(dir, 'pave.lock'), 'utf8')).pid).toBe(holder.pid);
+    } finally {
+      holder.kill('SIGKILL');
+      await new Promise((r) => holder.once('exit', r));
+    }
+    // The holder died without releasing: its lock is stale and the next open takes it over.
+    const store = await openStore({ dataDir: dir });
+    try {
+      expect(JSON.parse(readFileSync(join(dir, 'pave.lock'), 'utf8')).pid).toBe(process.pid);
+      const err = await openStore({ dataDir: dir }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DataFolderLockedError);
+    } finally {
+      await store.close();
+    }
+    expect(() => readFileSync(join(dir, 'pave.lock'))).toThrow();
+  });
+});
