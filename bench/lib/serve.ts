@@ -24,7 +24,7 @@ export interface ServeProcess {
   url: string;
   pid: number;
   timings: ServeTimings;
-  /** SIGTERM, wait for the whole process group to exit (SIGKILL after 10 s); returns how it went. */
+  /** SIGTERM the process group, wait for all of it to exit (SIGKILL after 10 s); returns how it went. */
   stop(): Promise<{ stopMs: number; killed: boolean; lingering: boolean }>;
 }
 
@@ -91,8 +91,9 @@ export async function startServe(dataDir: string, launcher: Launcher = 'node', d
     (stopping ??= (async () => {
       const t = performance.now();
       let killed = false;
-      // SIGTERM only the top process: npx and tsx forward it, and a second SIGTERM would skip pave's graceful drain.
-      if (!exited) child.kill('SIGTERM');
+      // SIGTERM to the whole group, as Ctrl-C does: npm exec dies without forwarding it, and tsx's wrapper knows
+      // not to relay a signal its child already received.
+      killGroup(pid, 'SIGTERM');
       const until = Date.now() + 10_000;
       while (groupAlive(pid) && Date.now() < until) await sleep(10);
       if (groupAlive(pid)) {

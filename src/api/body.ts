@@ -23,11 +23,33 @@ export function jsonDepthExceeds(text: string, max: number): boolean {
 }
 
 export function decodeUtf8(body: Buffer): string {
+  let text: string;
   try {
-    return decoder.decode(body);
+    text = decoder.decode(body);
   } catch {
     throw new ApiError(400, 'invalid_encoding', 'request body is not valid UTF-8');
   }
+  // U+0000 is valid UTF-8 but PostgreSQL text cannot hold it: refuse it here, not as a 500 from the store.
+  if (text.includes('\u0000')) throw new ApiError(400, 'invalid_encoding', 'request body contains a NUL character (U+0000)');
+  return text;
+}
+
+/**
+ * JSON escapes can smuggle in what strict UTF-8 decoding cannot: \u0000 (PostgreSQL text rejects it, so such a write
+ * failed as a 500) and unpaired surrogates such as \ud800 (not Unicode text; they were silently stored as U+FFFD).
+ * Returns the path of the first such string or key. Recursion is bounded: callers check the depth first.
+ */
+const unstorable = /\u0000|\p{Cs}/u; // \p{Cs} with the u flag matches only unpaired surrogates
+export function findUnstorableString(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'string') return unstorable.test(value) ? path || '(root)' : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const at = path ? `${path}.${k}` : k;
+    if (unstorable.test(k)) return at;
+    const found = findUnstorableString(v, at);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 export function parseJsonBody(body: Buffer): unknown {
@@ -36,11 +58,19 @@ export function parseJsonBody(body: Buffer): unknown {
   if (jsonDepthExceeds(text, maxJsonDepth)) {
     throw new ApiError(400, 'too_deep', `request body nests deeper than ${maxJsonDepth} levels`);
   }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (err) {
     throw new ApiError(400, 'invalid_json', `request body is not valid JSON: ${(err as Error).message}`);
   }
+  const bad = findUnstorableString(value);
+  if (bad) {
+    throw new ApiError(400, 'invalid_encoding', 'request body holds a string with U+0000 or an unpaired surrogate', [
+      { in: 'body', path: bad, message: 'not storable Unicode text' },
+    ]);
+  }
+  return value;
 }
 
 export function registerBodyParsers(app: FastifyInstance): void {

@@ -1,6 +1,6 @@
 // Collects YAML files from paths (files, folders searched recursively, or - for standard input).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { SourceFile } from '../config/source.js';
 import { CliError, exitCodes } from './output.js';
 
@@ -15,6 +15,12 @@ function walk(dir: string): string[] {
       if (e.isDirectory()) return walk(p);
       return yamlFile.test(e.name) ? [p] : [];
     });
+}
+
+/** Paths inside the working directory are shown relative to it, others as absolute paths. */
+function displayName(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') ? rel : resolve(file);
 }
 
 export function readSourceFiles(paths: string[], stdin: () => string = () => readFileSync(0, 'utf8')): SourceFile[] {
@@ -33,7 +39,7 @@ export function readSourceFiles(paths: string[], stdin: () => string = () => rea
     }
     const list = isDir ? walk(p) : [p];
     if (isDir && list.length === 0) throw new CliError(`${p}: no .yaml or .yml files in this folder`, exitCodes.usage);
-    for (const f of list) files.push({ name: relative(process.cwd(), f) || f, content: readFileSync(f, 'utf8') });
+    for (const f of list) files.push({ name: displayName(f), content: readFileSync(f, 'utf8') });
   }
   return files;
 }
