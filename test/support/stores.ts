@@ -11,6 +11,9 @@ export type Backend = 'pglite' | 'postgres';
 
 export const postgresUrl = process.env.PAVE_TEST_DATABASE_URL;
 
+// In CI nothing may be skipped: a missing PostgreSQL is a failure there, not a skip.
+if (process.env.CI && !postgresUrl) throw new Error('CI is set but PAVE_TEST_DATABASE_URL is not: the PostgreSQL suites would be skipped');
+
 /** The engines a storage or API suite runs on, with whether each is available here. */
 export const backends: { backend: Backend; skip: boolean }[] = [
   { backend: 'pglite', skip: false },
