@@ -4,9 +4,8 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { objectName } from '../config/metadata.js';
 import { getObject } from '../store/objects.js';
-import { appendAudit } from '../store/audit.js';
 import type { Database } from '../store/schema.js';
-import { countActiveAdmins, createToken, getToken, listTokens, revokeToken, type TokenInfo } from '../store/tokens.js';
+import { countActiveAdmins, createToken, getToken, listTokens, revokeToken } from '../store/tokens.js';
 import { requirePrincipal } from './auth.js';
 import { ApiError, badRequest, notFound } from './errors.js';
 
@@ -24,11 +23,6 @@ const newToken = z
     if (t.role === 'ingest' && !t.services?.length) ctx.addIssue({ code: 'custom', path: ['services'], message: 'an ingest token needs the services it may send telemetry for' });
     if (t.role !== 'ingest' && t.services?.length) ctx.addIssue({ code: 'custom', path: ['services'], message: 'only ingest tokens are scoped to services' });
   });
-
-/** Audit entries never hold secrets: only the token's public description. */
-function describeToken(t: TokenInfo) {
-  return { id: t.id, name: t.name, role: t.role, team: t.team, services: t.services, expiresAt: t.expiresAt };
-}
 
 export function registerTokens(app: FastifyInstance, db: Kysely<Database>, forget: (id: string) => void, now: () => Date): void {
   app.get(
@@ -54,11 +48,7 @@ export function registerTokens(app: FastifyInstance, db: Kysely<Database>, forge
           throw new ApiError(422, 'unknown_reference', `service "${s}" does not exist`, [{ path: `services.${i}`, message: 'an existing service' }]);
         }
       }
-      const created = await db.transaction().execute(async (trx) => {
-        const c = await createToken(trx, { ...body, expiresAt: body.expiresAt ? new Date(body.expiresAt) : null, createdBy: principal.actor });
-        await appendAudit(trx, [{ actor: principal.actor, action: 'create', kind: 'Token', name: c.info.id, after: describeToken(c.info), requestId: req.id }]);
-        return c;
-      });
+      const created = await createToken(db, { ...body, expiresAt: body.expiresAt ? new Date(body.expiresAt) : null, createdBy: principal.actor, requestId: req.id });
       return reply.status(201).send({ token: created.token, ...created.info });
     },
   );
@@ -75,11 +65,7 @@ export function registerTokens(app: FastifyInstance, db: Kysely<Database>, forge
       if (existing.role === 'admin' && (await countActiveAdmins(db)) <= 1) {
         throw badRequest('refusing to revoke the last admin token: create another admin token first');
       }
-      const revoked = await db.transaction().execute(async (trx) => {
-        const r = await revokeToken(trx, id, now());
-        await appendAudit(trx, [{ actor: principal.actor, action: 'revoke', kind: 'Token', name: id, before: describeToken(existing), after: r ? { ...describeToken(r), revokedAt: r.revokedAt } : null, requestId: req.id }]);
-        return r;
-      });
+      const revoked = await revokeToken(db, id, now(), { actor: principal.actor, requestId: req.id });
       forget(id);
       return revoked;
     },

@@ -2,6 +2,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Role } from '../domain/permissions.js';
+import { appendAudit } from './audit.js';
 import type { Database, TokensTable } from './schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -25,7 +26,19 @@ export interface NewToken {
   team?: string | null;
   services?: string[];
   expiresAt?: Date | null;
+  /** The actor creating it; also the audit entry's actor. */
   createdBy: string;
+  requestId?: string | null;
+}
+
+/** Runs `fn` in the caller's transaction, or in a new one: a token write and its audit entry commit together. */
+function inTransaction<T>(db: Db, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  return db.isTransaction ? fn(db as Transaction<Database>) : db.transaction().execute(fn);
+}
+
+/** What the audit log keeps of a token: never the secret or its hash. */
+export function describeToken(t: TokenInfo) {
+  return { id: t.id, name: t.name, role: t.role, team: t.team, services: t.services, expiresAt: t.expiresAt, revokedAt: t.revokedAt };
 }
 
 /** Tokens look like `pave_<id>_<secret>`: the id finds the row, the whole string is hashed and compared. */
@@ -61,12 +74,16 @@ function toInfo(row: Selectable<TokensTable>): TokenInfo {
   };
 }
 
-/** Stores a token given by the operator (PAVE_ADMIN_TOKEN) or a freshly generated one; returns the secret once. */
+/**
+ * Stores a token given by the operator (PAVE_ADMIN_TOKEN) or a freshly generated one, audited; returns the secret,
+ * which is never stored, so this is the only time anyone sees it.
+ */
 export async function createToken(db: Db, t: NewToken, given?: string): Promise<{ token: string; info: TokenInfo }> {
   const fresh = generateToken();
   const token = given ?? fresh.token;
   const id = given ? (tokenPattern.exec(given)?.[1] ?? `x${hashToken(given).slice(0, 9)}`) : fresh.id;
-  const row = await db
+  return inTransaction(db, async (trx) => {
+    const row = await trx
     .insertInto('tokens')
     .values({
       id,
@@ -80,7 +97,10 @@ export async function createToken(db: Db, t: NewToken, given?: string): Promise<
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  return { token, info: toInfo(row) };
+    const info = toInfo(row);
+    await appendAudit(trx, [{ actor: t.createdBy, action: 'create', kind: 'Token', name: info.id, after: describeToken(info), requestId: t.requestId ?? null }]);
+    return { token, info };
+  });
 }
 
 export async function listTokens(db: Db, includeRevoked = false): Promise<TokenInfo[]> {
@@ -94,15 +114,21 @@ export async function getToken(db: Db, id: string): Promise<TokenInfo | undefine
   return row ? toInfo(row) : undefined;
 }
 
-export async function revokeToken(db: Db, id: string, at: Date): Promise<TokenInfo | undefined> {
-  const row = await db
-    .updateTable('tokens')
-    .set({ revoked_at: at })
-    .where('id', '=', id)
-    .where('revoked_at', 'is', null)
-    .returningAll()
-    .executeTakeFirst();
-  return row ? toInfo(row) : undefined;
+/** Revokes an active token, audited; undefined when there is no such active token. */
+export async function revokeToken(db: Db, id: string, at: Date, by: { actor: string; requestId?: string | null }): Promise<TokenInfo | undefined> {
+  return inTransaction(db, async (trx) => {
+    const row = await trx
+      .updateTable('tokens')
+      .set({ revoked_at: at })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const info = toInfo(row);
+    await appendAudit(trx, [{ actor: by.actor, action: 'revoke', kind: 'Token', name: id, before: describeToken({ ...info, revokedAt: null }), after: describeToken(info), requestId: by.requestId ?? null }]);
+    return info;
+  });
 }
 
 export async function countActiveAdmins(db: Db): Promise<number> {
@@ -147,10 +173,6 @@ export async function bootstrapAdminToken(db: Kysely<Database>, given: string | 
     }
     if ((await countActiveAdmins(trx)) > 0 && !given) return { created: false };
     const c = await createToken(trx, { name: given ? 'bootstrap (PAVE_ADMIN_TOKEN)' : 'bootstrap', role: 'admin', createdBy: 'pave:bootstrap' }, given);
-    await trx
-      .insertInto('audit_log')
-      .values({ actor: 'pave:bootstrap', action: 'create', kind: 'Token', name: c.info.id, before: null, after: JSON.stringify({ id: c.info.id, name: c.info.name, role: 'admin' }), request_id: null })
-      .execute();
     return given ? { created: true } : { created: true, token: c.token };
   });
 }

@@ -56,7 +56,10 @@ for (const { backend, skip } of backends) {
       expect((await verifyToken(store.db, token, now))?.id).toBe(info.id);
       expect(await verifyToken(store.db, `${token.slice(0, -1)}A`, now)).toBeUndefined();
       expect(await verifyToken(store.db, token, new Date('2026-02-01T00:00:00Z'))).toBeUndefined();
-      await revokeToken(store.db, info.id, now);
+      await revokeToken(store.db, info.id, now, { actor: 'test' });
+      const audit = await listAudit(store.db, { kind: 'Token', name: info.id, limit: 10 });
+      expect(audit.map((e) => e.action)).toEqual(['revoke', 'create']);
+      expect(JSON.stringify(audit)).not.toContain(row.secret_hash);
       expect(await verifyToken(store.db, token, now)).toBeUndefined();
     });
   });

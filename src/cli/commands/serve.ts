@@ -135,7 +135,7 @@ export function registerServeCommands(program: Command, globals: () => GlobalOpt
         throw new CliError(`the example catalog did not apply:\n${result.issues.map(formatIssue).join('\n')}`, exitCodes.rejected);
       }
       // The demo prints a usable admin token on every start: it replaces the previous demo token.
-      for (const t of await listTokens(db)) if (t.name === 'demo') await revokeToken(db, t.id, new Date());
+      for (const t of await listTokens(db)) if (t.name === 'demo') await revokeToken(db, t.id, new Date(), { actor: 'pave:demo' });
       const { token } = await createToken(db, { name: 'demo', role: 'admin', createdBy: 'pave:demo' });
       const s = result.plan.summary;
       println(`example catalog applied from ${cmd.examples}: ${s.create} created, ${s.update} updated, ${s.unchanged} unchanged`);
