@@ -27,6 +27,8 @@ export interface ServerOptions {
   /** For the in-process CLI on a local data folder only: who acts when a request carries no token. */
   localPrincipal?: Principal;
   tokenCacheMs?: number;
+  /** Told of every route (method and full path) as it is registered: lets tests enumerate the whole API. */
+  onRoute?: (method: string, url: string) => void;
 }
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -55,6 +57,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   // API docs are public: they describe the API, not the data.
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/api/docs')) route.config = { ...(route.config ?? {}), access: 'public' };
+    for (const method of [route.method].flat()) opts.onRoute?.(method, route.url);
   });
 
   registerErrorHandling(app);
