@@ -12,7 +12,11 @@ const auditQuery = z.strictObject({
   action: z.string().max(50).optional(),
   since: z.iso.datetime({ offset: true }).optional(),
   until: z.iso.datetime({ offset: true }).optional(),
-  before: z.string().regex(/^[0-9]{1,19}$/, 'an audit entry id').optional(),
+  before: z
+    .string()
+    .regex(/^[0-9]{1,19}$/, 'an audit entry id')
+    .refine((v) => BigInt(v) <= 9223372036854775807n, 'an audit entry id (at most 9223372036854775807)')
+    .optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 

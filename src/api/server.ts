@@ -11,7 +11,7 @@ import { registerApply } from './apply.js';
 import { registerAudit } from './audit.js';
 import { registerAuth } from './auth.js';
 import { registerBodyParsers } from './body.js';
-import { registerErrorHandling } from './errors.js';
+import { frameworkErrorHandler, registerErrorHandling } from './errors.js';
 import { registerHealth } from './health.js';
 import { registerMetrics } from './metrics.js';
 import { registerObjects } from './objects.js';
@@ -48,6 +48,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
     },
     routerOptions: { maxParamLength: 256 },
+    // Bad percent-encoding and over-long params are refused by the router before any hook: answer them in our shape.
+    frameworkErrors: frameworkErrorHandler,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

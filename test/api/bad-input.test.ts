@@ -467,11 +467,10 @@ for (const { backend, skip } of backends) {
       expect(problems).toEqual([]);
     });
 
-    // Fastify answers a path with bad percent-encoding (400) or a parameter over maxParamLength (414) itself, before
-    // any hook runs: in its own shape ({"error":"Bad Request","code":"FST_ERR_BAD_URL",...}) and without an
-    // x-request-id. errors.ts now exports frameworkErrorHandler for this; it takes effect once src/api/server.ts passes
-    // it to Fastify as `frameworkErrors: frameworkErrorHandler`. Then this test passes: turn `it.fails` into `it`.
-    it.fails('answers router-level rejections in the pave shape with a request id (needs frameworkErrors in server.ts)', async () => {
+    // Fastify's router refuses a path with bad percent-encoding (400) or a parameter over maxParamLength (414) before
+    // any hook runs; server.ts passes `frameworkErrors: frameworkErrorHandler` so those answers still carry pave's
+    // error shape and an x-request-id.
+    it('answers router-level rejections in the pave shape with a request id', async () => {
       await expectNoProblems(
         routes.filter((x) => hasParams(x.url)).flatMap((r) => routerLevelParams.map((v) => ({ method: r.method, url: fill(r.url, v), label: fill(r.url, v) }))),
       );
