@@ -7,7 +7,7 @@ import type { SourceFile } from '../config/source.js';
 import { formatIssue } from '../config/validate.js';
 import type { Database } from '../store/schema.js';
 import { requirePrincipal } from './auth.js';
-import { ApiError, badRequest } from './errors.js';
+import { ApiError } from './errors.js';
 import type { ServerMetrics } from './metrics.js';
 
 export const applyBodyLimit = 16 * 1024 * 1024;
@@ -49,21 +49,14 @@ export function registerApply(app: FastifyInstance, db: Kysely<Database>, metric
           'may change that the documents no longer declare. 422 lists every validation error; 403 names each object the ' +
           'caller may not change. Nothing is written unless everything is valid and allowed.',
         querystring: z.strictObject({ dryRun: flag, prune: flag }),
+        body: z.union([filesBody, z.string().describe('YAML documents (Content-Type application/yaml)')]),
       },
     },
     async (req, reply) => {
       const principal = requirePrincipal(req);
       const { dryRun, prune } = req.query as { dryRun: boolean; prune: boolean };
-      let files: SourceFile[];
-      if (typeof req.body === 'string') {
-        files = [{ name: 'request-body.yaml', content: req.body }];
-      } else {
-        const parsed = filesBody.safeParse(req.body);
-        if (!parsed.success) {
-          throw badRequest('expected {"files":[{"name","content"}]} or a YAML body', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
-        }
-        files = parsed.data.files;
-      }
+      const body = req.body as z.infer<typeof filesBody> | string;
+      const files: SourceFile[] = typeof body === 'string' ? [{ name: 'request-body.yaml', content: body }] : body.files;
       const result = await applyFiles(db, { files, prune, dryRun, principal, requestId: req.id });
       metrics.applies.inc({ outcome: result.outcome });
       if (result.outcome === 'invalid') {

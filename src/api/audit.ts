@@ -15,7 +15,7 @@ const auditQuery = z.strictObject({
   before: z
     .string()
     .regex(/^[0-9]{1,19}$/, 'an audit entry id')
-    .refine((v) => BigInt(v) <= 9223372036854775807n, 'an audit entry id (at most 9223372036854775807)')
+    .refine((v) => /^[0-9]{1,19}$/.test(v) && BigInt(v) <= 9223372036854775807n, 'an audit entry id (at most 9223372036854775807)')
     .optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });

@@ -9,9 +9,10 @@ import { ApiError, forbidden, unauthorized } from './errors.js';
 /**
  * What a route needs. `public`: nothing (health probes). `read`: any token that may read. `write`: a member or admin
  * token (the handler then checks ownership). `admin`: an admin token. `ingest`: an ingest, member or admin token.
- * A route that declares nothing is treated as `admin`: forgetting to declare access fails closed.
+ * `authenticated`: any valid token. A route that declares nothing is treated as `admin`: forgetting to declare access
+ * fails closed.
  */
-export type Access = 'public' | 'read' | 'write' | 'admin' | 'ingest';
+export type Access = 'public' | 'authenticated' | 'read' | 'write' | 'admin' | 'ingest';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -72,7 +73,8 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): { forget(
 
   app.addHook('onRequest', async (req: FastifyRequest) => {
     const access: Access = req.routeOptions.config?.access ?? 'admin';
-    if (access === 'public' && !req.headers.authorization) return;
+    // Public routes ignore credentials entirely: a stale token must not break a health probe.
+    if (access === 'public') return;
     const header = req.headers.authorization;
     if (!header) {
       if (opts.localPrincipal) {
@@ -100,6 +102,7 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): { forget(
 export function checkAccess(p: Principal, access: Access): void {
   switch (access) {
     case 'public':
+    case 'authenticated':
       return;
     case 'read': {
       const d = canRead(p);

@@ -62,7 +62,7 @@ export function registerTokens(app: FastifyInstance, db: Kysely<Database>, forge
       const existing = await getToken(db, id);
       if (!existing) throw notFound(`token ${id} does not exist`);
       if (existing.revokedAt) throw new ApiError(409, 'conflict', `token ${id} was already revoked at ${existing.revokedAt}`);
-      if (existing.role === 'admin' && (await countActiveAdmins(db)) <= 1) {
+      if (existing.role === 'admin' && (await countActiveAdmins(db, now())) <= 1) {
         throw badRequest('refusing to revoke the last admin token: create another admin token first');
       }
       const revoked = await revokeToken(db, id, now(), { actor: principal.actor, requestId: req.id });
@@ -71,7 +71,7 @@ export function registerTokens(app: FastifyInstance, db: Kysely<Database>, forge
     },
   );
 
-  app.get('/api/v1/whoami', { config: { access: 'read' }, schema: { tags: ['security'], summary: 'The caller as pave sees it' } }, async (req) => {
+  app.get('/api/v1/whoami', { config: { access: 'authenticated' }, schema: { tags: ['security'], summary: 'The caller as pave sees it' } }, async (req) => {
     const p = requirePrincipal(req);
     return { actor: p.actor, role: p.role, team: p.team ?? null, services: p.services ?? [] };
   });

@@ -8,6 +8,7 @@ import { canChangeObject, type Principal } from '../domain/permissions.js';
 import { planChanges, type Plan } from '../domain/plan.js';
 import { appendAudit } from '../store/audit.js';
 import { deleteObject, insertObject, listObjects, updateObject, withoutStatus } from '../store/objects.js';
+import { listTokens, revokeToken } from '../store/tokens.js';
 import type { Database } from '../store/schema.js';
 
 export interface ApplyRequest {
@@ -69,14 +70,25 @@ export async function applyFiles(db: Kysely<Database>, req: ApplyRequest): Promi
     for (const o of desired) resulting.set(objectKey(o), o);
     const resultingView = catalogView(resulting.values());
 
-    const issues = sortIssues([...validated.issues, ...checkCatalog([...resulting.values()], sources, validated.declared)]);
+    const issues = sortIssues([...validated.issues, ...checkCatalog([...resulting.values()], sources, validated.declared, deleted)]);
     const denied: Denial[] = [];
     for (const c of plan.changes) {
       if (c.action === 'unchanged') continue;
       const before = c.before ? ownersOf(c.before, currentView) : null;
       const after = c.after ? ownersOf(c.after, resultingView) : null;
       const d = canChangeObject(req.principal, `${c.kind}/${c.name}`, before, after);
-      if (!d.allowed) denied.push({ kind: c.kind, name: c.name, reason: d.reason });
+      if (!d.allowed) {
+        denied.push({ kind: c.kind, name: c.name, reason: d.reason });
+        continue;
+      }
+      // A change may also alter who owns objects that already exist (a team listing an existing person).
+      for (const ref of findKind(c.kind)?.affects?.(c.before?.spec ?? null, c.after?.spec ?? null) ?? []) {
+        const existing = currentView.get(ref.kind, ref.name);
+        if (!existing) continue;
+        const owners = ownersOf(existing, currentView);
+        const a = canChangeObject(req.principal, `${ref.kind}/${ref.name}`, owners, owners);
+        if (!a.allowed) denied.push({ kind: c.kind, name: c.name, reason: `${c.kind}/${c.name} would add ${ref.kind}/${ref.name}: ${a.reason}` });
+      }
     }
 
     if (issues.some((i) => i.severity === 'error')) return { outcome: 'invalid', plan, issues, denied };
@@ -84,6 +96,13 @@ export async function applyFiles(db: Kysely<Database>, req: ApplyRequest): Promi
     if (req.dryRun) return { outcome: 'planned', plan, issues, denied };
 
     const actor = req.principal.actor;
+    // A deleted team's member tokens must not come back to life if a team of that name is created again.
+    for (const c of plan.changes) {
+      if (c.action !== 'delete' || c.kind !== 'Team') continue;
+      for (const t of await listTokens(trx)) {
+        if (t.role === 'member' && t.team === c.name) await revokeToken(trx, t.id, new Date(), { actor, requestId: req.requestId ?? null });
+      }
+    }
     for (const c of plan.changes) {
       if (c.action === 'unchanged') continue;
       if (c.action === 'delete') {

@@ -1,4 +1,5 @@
 // How the CLI reaches pave: a server over HTTP (--server/PAVE_URL), or the local store opened in-process.
+import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -45,7 +46,8 @@ function httpClient(base: string, token: string | undefined): ApiClient {
           signal: AbortSignal.timeout(60_000),
         });
       } catch (err) {
-        const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+        const c = (err as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } }).cause;
+        const cause = c?.code ?? c?.errors?.[0]?.code ?? c?.message ?? (err as Error).message;
         throw new CliError(`cannot reach pave at ${root}: ${cause}`, exitCodes.usage);
       }
       const text = await res.text();
@@ -93,12 +95,24 @@ function injectClient(app: FastifyInstance, store: Store, token: string | undefi
  * the data folder can read and change everything in it anyway, so such local calls act as admin (`local:<user>`)
  * unless a token is given.
  */
-export async function connect(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Promise<ApiClient> {
+export async function connect(
+  opts: GlobalOptions,
+  how: { createStore?: boolean } = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ApiClient> {
   const server = opts.server ?? env.PAVE_URL;
   const token = opts.token ?? env.PAVE_TOKEN;
   if (server) return httpClient(server, token);
 
   const dataDir = opts.dataDir ?? defaultDataDir(env);
+  // Only commands that write (apply) may create a data folder; a read in the wrong directory should say so.
+  if (!env.DATABASE_URL && !how.createStore && !existsSync(join(dataDir, 'pgdata'))) {
+    throw new CliError(
+      `no pave data folder at ${dataDir}: pass --server URL (or PAVE_URL) to use a running server, ` +
+        '--data-dir/PAVE_DATA_DIR to point at a data folder, or run `pave apply` or `pave serve` to create one',
+      exitCodes.usage,
+    );
+  }
   let store: Store;
   try {
     store = await openStore({ databaseUrl: env.DATABASE_URL, dataDir });

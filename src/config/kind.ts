@@ -21,6 +21,8 @@ export interface OpenSLOAdapter {
   /** Validates the whole OpenSLO document (apiVersion, kind, metadata, spec). */
   schema: z.ZodType;
   toPave(doc: unknown): ConfigObject;
+  /** Where in the OpenSLO document a field of the converted object came from, for error positions. */
+  sourcePath?(pavePath: readonly (string | number)[]): readonly (string | number)[];
 }
 
 export interface KindDefinition<Spec = any> {
@@ -37,6 +39,11 @@ export interface KindDefinition<Spec = any> {
   /** Teams that may change this object, computed on the catalog it lives in; [] = admins only. */
   owners(obj: ConfigObject<Spec>, catalog: CatalogView): string[];
   crossCheck?(obj: ConfigObject<Spec>, catalog: CatalogView): CrossCheckIssue[];
+  /**
+   * Other objects whose ownership this change alters, so the caller must also be allowed to change them (e.g. adding
+   * an existing person to a team makes that team a co-owner of the person). `before` is null on create.
+   */
+  affects?(before: Spec | null, after: Spec | null): ObjectReference[];
   /** Columns for `pave get` tables. */
   columns(obj: ConfigObject<Spec>): Record<string, string>;
   /** Query-string filters for list endpoints, e.g. `?owner=payments`. */

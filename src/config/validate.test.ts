@@ -208,7 +208,8 @@ spec:
   it('explains a missing owner', () => {
     const { issues } = validate('apiVersion: openslo/v1\nkind: Service\nmetadata: { name: checkout }\nspec: {}\n');
     expect(issues).toHaveLength(1);
-    expect(issues[0]).toMatchObject({ code: 'missing_field', path: 'spec.owner', line: 4, column: 7 });
+    // Points at metadata, where the owning team's label belongs.
+    expect(issues[0]).toMatchObject({ code: 'missing_field', path: 'spec.owner', line: 3, column: 11 });
     expect(issues[0]!.message).toContain('OpenSLO');
   });
 });

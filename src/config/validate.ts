@@ -18,6 +18,7 @@ export interface FileValidation {
 }
 
 const apiVersions = ['pave/v1', 'openslo/v1'];
+const openSLOKinds = ['SLO', 'SLI', 'Service', 'AlertPolicy', 'AlertCondition', 'AlertNotificationTarget', 'DataSource'];
 
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
@@ -48,7 +49,8 @@ function expectedOf(issue: z.core.$ZodIssue): string | undefined {
     case 'too_big':
       return issue.origin === 'string' ? `at most ${String(issue.maximum)} characters` : issue.origin === 'array' ? `at most ${String(issue.maximum)} items` : `<= ${String(issue.maximum)}`;
     case 'invalid_format':
-      return issue.format === 'regex' ? issue.message : `a valid ${issue.format}`;
+      // Our schemas word their own expectation ("an http(s) URL"); zod's defaults start with "Invalid".
+      return issue.format === 'regex' || !issue.message.startsWith('Invalid') ? issue.message : `a valid ${issue.format}`;
     case 'invalid_union':
       return issue.message;
     default:
@@ -116,18 +118,24 @@ function validateDocument(doc: SourceDocument): { object?: ConfigObject; issues:
   }
   const kind = typeof d.kind === 'string' ? findKind(d.kind) : undefined;
   if (!kind || kind.kind !== d.kind) {
-    issues.push(at(['kind'], { code: d.kind === undefined ? 'missing_field' : 'unknown_kind', message: 'unknown kind', expected: `one of ${kinds.map((k) => k.kind).join(', ')}`, found: describe(d.kind) }));
+    const expected = `one of ${kinds.filter((k) => d.apiVersion !== 'openslo/v1' || k.openslo).map((k) => k.kind).join(', ')}`;
+    let message = 'unknown kind';
+    if (kind) message = `unknown kind: kinds are case-sensitive, did you mean ${kind.kind}?`;
+    else if (d.apiVersion === 'openslo/v1' && openSLOKinds.includes(String(d.kind))) message = `OpenSLO kind ${String(d.kind)} is not supported yet`;
+    issues.push(at(['kind'], { code: d.kind === undefined ? 'missing_field' : 'unknown_kind', message, expected, found: describe(d.kind) }));
   }
   if (issues.length > 0 || !kind) return { issues };
 
   if (d.apiVersion === 'openslo/v1') {
     if (!kind.openslo) {
-      return { issues: [at(['kind'], { code: 'unknown_kind', message: `OpenSLO kind ${kind.kind} is not supported`, expected: 'an OpenSLO kind pave reads', found: kind.kind })] };
+      return { issues: [at(['kind'], { code: 'unknown_kind', message: `OpenSLO kind ${kind.kind} is not supported yet`, expected: `one of ${kinds.filter((k) => k.openslo).map((k) => k.kind).join(', ')}`, found: kind.kind })] };
     }
     const parsed = kind.openslo.schema.safeParse(d);
     if (!parsed.success) return { issues: parsed.error.issues.flatMap((i) => issueFromZod(i, doc, [], d, doc.file)) };
-    // The converted object is validated as a pave object, but errors still point at the original document.
-    return validatePave(doc, kind.openslo.toPave(parsed.data) as unknown as Record<string, unknown>, true);
+    // The converted object is validated as a pave object; errors point at the OpenSLO field each value came from.
+    const adapter = kind.openslo;
+    const located: SourceDocument = { ...doc, locate: (path) => doc.locate(adapter.sourcePath?.(path) ?? path) };
+    return validatePave(located, adapter.toPave(parsed.data) as unknown as Record<string, unknown>, true);
   }
   return validatePave(doc, d, false);
 }
@@ -206,6 +214,8 @@ export function checkCatalog(
   catalog: ConfigObject[],
   sources: Map<string, SourceDocument> = new Map(),
   declaredInvalid: Set<string> = new Set(),
+  /** kind/name of objects this apply deletes (prune), to say so instead of "does not exist". */
+  deleted: Set<string> = new Set(),
 ): ConfigIssue[] {
   const view: CatalogView = catalogView(catalog);
   const issues: ConfigIssue[] = [];
@@ -224,7 +234,9 @@ export function checkCatalog(
         path: formatPath(ref.path),
         kind: obj.kind,
         name: obj.metadata.name,
-        message: `${obj.kind}/${obj.metadata.name} refers to ${ref.kind} "${ref.name}", which does not exist${src ? '' : ' any more'}`,
+        message: deleted.has(`${ref.kind}/${ref.name}`)
+          ? `${obj.kind}/${obj.metadata.name} refers to ${ref.kind} "${ref.name}", which --prune would delete because the files no longer declare it`
+          : `${obj.kind}/${obj.metadata.name} refers to ${ref.kind} "${ref.name}", which does not exist`,
         expected: `the name of an existing ${ref.kind}`,
         found: JSON.stringify(ref.name),
       });
@@ -250,6 +262,7 @@ export function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
 export function formatIssue(i: ConfigIssue): string {
   const where = i.file ? `${i.file}:${i.line ?? 0}:${i.column ?? 0}` : i.kind ? `${i.kind}/${i.name}` : '(request)';
   const field = i.path ? ` ${i.path}:` : '';
-  const exp = i.expected || i.found ? ` (expected ${i.expected ?? '?'}, found ${i.found ?? '?'})` : '';
+  const parts = [i.expected ? `expected ${i.expected}` : '', i.found ? `found ${i.found}` : ''].filter(Boolean);
+  const exp = parts.length ? ` (${parts.join(', ')})` : '';
   return `${where}: ${i.severity}:${field} ${i.message}${exp}`;
 }

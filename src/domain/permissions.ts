@@ -44,13 +44,13 @@ export function canChangeObject(
   }
   const team = p.team;
   for (const [owners, when] of [
-    [ownersBefore, 'currently owned by'],
+    [ownersBefore, 'is currently owned by'],
     [ownersAfter, 'would be owned by'],
   ] as const) {
     if (owners === null) continue;
     if (owners.length === 0) return { allowed: false, reason: `${target} belongs to no team: only an admin may change it` };
     if (!owners.includes(team)) {
-      return { allowed: false, reason: `${target} is ${when} ${owners.join(', ')}, not ${team}` };
+      return { allowed: false, reason: `${target} ${when} ${owners.join(', ')}, not ${team}` };
     }
   }
   return allow;

@@ -100,7 +100,8 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
   }
 
   const dataDir = resolve(options.dataDir ?? defaultDataDir());
-  mkdirSync(dataDir, { recursive: true });
+  // The folder holds every secret hash and the audit log: only its owner may read it.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const lock: DataFolderLock = lockDataFolder(dataDir);
   let db: Kysely<Database> | undefined;
   try {

@@ -131,12 +131,14 @@ export async function revokeToken(db: Db, id: string, at: Date, by: { actor: str
   });
 }
 
-export async function countActiveAdmins(db: Db): Promise<number> {
+/** Admin tokens that work now: not revoked and not expired. */
+export async function countActiveAdmins(db: Db, now: Date = new Date()): Promise<number> {
   const r = await db
     .selectFrom('tokens')
     .select((eb) => eb.fn.countAll<string>().as('n'))
     .where('role', '=', 'admin')
     .where('revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
     .executeTakeFirstOrThrow();
   return Number(r.n);
 }

@@ -100,6 +100,7 @@ for (const { backend, skip } of backends) {
         ['member cannot take another team\'s service', api.tokens.payments, doc('Service', 'web', '{ owner: payments, tier: important, dependsOn: [ { service: checkout } ] }'), 403],
         ['member edits its own team', api.tokens.storefront, doc('Team', 'storefront', '{ members: [chen], chat: "#web" }'), 200],
         ['member cannot edit another team', api.tokens.storefront, doc('Team', 'payments', '{ members: [alice] }'), 403],
+        ['member cannot claim another team\'s person by listing them', api.tokens.storefront, doc('Team', 'storefront', '{ members: [chen, alice], chat: "#web" }'), 403],
         ['member cannot create a team', api.tokens.storefront, doc('Team', 'growth', '{ members: [] }'), 403],
         ['member edits a person of its team', api.tokens.payments, doc('Person', 'alice', '{ displayName: Alice M, timezone: Europe/Paris }'), 200],
         ['member cannot edit a person of another team', api.tokens.payments, doc('Person', 'chen', '{ displayName: C, timezone: UTC }'), 403],
@@ -153,12 +154,44 @@ for (const { backend, skip } of backends) {
       const admin = await apply(baseCatalog.replace(/---\napiVersion: pave\/v1\nkind: Service\nmetadata: \{ name: payments-api \}\nspec: .*\n/, ''), api.tokens.admin, '?dryRun=true&prune=true');
       expect(admin.statusCode).toBe(422);
       expect(admin.json().error.details[0]).toMatchObject({ code: 'unknown_reference', kind: 'Service', name: 'checkout', file: 'change.yaml', path: 'spec.dependsOn[0].service' });
+      expect(admin.json().error.details[0].message).toBe('Service/checkout refers to Service "payments-api", which --prune would delete because the files no longer declare it');
       const res = await apply(mine, api.tokens.storefront, '?prune=true');
       expect(res.statusCode).toBe(200);
       expect((await api.call('GET', '/api/v1/services/web', { token: api.tokens.viewer })).statusCode).toBe(404);
       expect((await api.call('GET', '/api/v1/services/checkout', { token: api.tokens.viewer })).statusCode).toBe(200);
       const audit = (await api.call('GET', '/api/v1/audit?name=web', { token: api.tokens.viewer })).json().items;
       expect(audit[0]).toMatchObject({ action: 'delete', kind: 'Service', name: 'web', after: null, before: { metadata: { name: 'web' } } });
+    });
+
+    it('names the person when a member tries to list another team\'s person', async () => {
+      const res = await apply(doc('Team', 'storefront', '{ members: [chen, bob], chat: "#web" }'), api.tokens.storefront);
+      expect(res.statusCode).toBe(403);
+      expect(res.json().error.details).toEqual([
+        { kind: 'Team', name: 'storefront', reason: 'Team/storefront would add Person/bob: Person/bob is currently owned by payments, not storefront' },
+      ]);
+    });
+
+    it('revokes a deleted team\'s member tokens, audited', async () => {
+      const created = await api.call('POST', '/api/v1/tokens', { token: api.tokens.admin, body: { name: 'growth-ci', role: 'member', team: 'growth' } });
+      expect(created.statusCode).toBe(201);
+      const { token, id } = created.json();
+      expect((await api.call('GET', '/api/v1/whoami', { token })).statusCode).toBe(200);
+      const teams = (await api.call('GET', '/api/v1/teams', { token: api.tokens.admin })).json().items.filter((t: { metadata: { name: string } }) => t.metadata.name !== 'growth');
+      const services = (await api.call('GET', '/api/v1/services', { token: api.tokens.admin })).json().items.filter((s: { spec: { owner: string } }) => s.spec.owner !== 'growth');
+      const people = (await api.call('GET', '/api/v1/people', { token: api.tokens.admin })).json().items;
+      const yaml = [...people, ...teams, ...services].map((o: { kind: string; metadata: { name: string }; spec: unknown }) => doc(o.kind, o.metadata.name, JSON.stringify(o.spec))).join('');
+      const res = await apply(yaml, api.tokens.admin, '?prune=true');
+      expect(res.statusCode).toBe(200);
+      expect(res.json().changes.filter((c: { action: string }) => c.action === 'delete').map((c: { kind: string; name: string }) => `${c.kind}/${c.name}`)).toEqual(['Service/wallet', 'Team/growth']);
+      expect((await api.call('GET', '/api/v1/whoami', { token })).statusCode).toBe(401);
+      const audit = (await api.call('GET', `/api/v1/audit?kind=Token&name=${id}`, { token: api.tokens.admin })).json().items;
+      expect(audit[0]).toMatchObject({ action: 'revoke', actor: expect.stringContaining('(admin)') });
+    });
+
+    it('lets any valid token ask who it is, and never lets credentials break public routes', async () => {
+      expect((await api.call('GET', '/api/v1/whoami', { token: api.tokens.ingest })).json()).toMatchObject({ role: 'ingest', services: ['checkout'] });
+      const stale = 'pave_0000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+      for (const url of ['/healthz', '/readyz', '/api/docs/json']) expect((await api.call('GET', url, { token: stale })).statusCode).toBe(200);
     });
 
     it('accepts a raw YAML body', async () => {

@@ -537,7 +537,7 @@ for (const { backend, skip } of backends) {
       const intruder = JSON.stringify({ files: [{ name: 'intruder.yaml', content: 'apiVersion: pave/v1\nkind: Team\nmetadata: { name: intruder }\nspec: { members: [alice] }\n' }] });
       const cases: (Call & { want?: Want; label?: string })[] = [
         // Over the default limit, under apply's: the body is read, and refused for its shape rather than its size.
-        { method: 'POST', url: '/api/v1/apply', label: 'apply 2 MiB of the wrong shape', headers: json, payload: `{"x":"${'a'.repeat(2 * mib)}"}`, want: { status: 400, code: 'bad_request' } },
+        { method: 'POST', url: '/api/v1/apply', label: 'apply 2 MiB of the wrong shape', headers: json, payload: `{"x":"${'a'.repeat(2 * mib)}"}`, want: { status: 400, code: 'invalid_request' } },
         ...['dryRun=maybe', 'dryRun=', 'dryRun=true%00', 'prune=1&prune=0', 'prune[]=true', 'dryRun=TRUE', 'force=true', `dryRun=${huge}`].map((q) => ({
           method: 'POST',
           url: `/api/v1/apply?${q}`,

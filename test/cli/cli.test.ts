@@ -91,7 +91,11 @@ describe('pave CLI against a running server', () => {
     expect((await api.call('GET', '/api/v1/services/refunds', { token: api.tokens.admin })).statusCode).toBe(404);
     const good = await runCli(['validate', file('good.yaml', svc('refunds', 'payments'))], { env });
     expect(good.code).toBe(0);
-    expect(good.stdout).toContain('valid');
+    expect(good.stdout).toBe('valid: 1 object(s)\n');
+    // Valid, but not this token's to apply: validate says so without failing.
+    const notMine = await runCli(['validate', file('not-mine.yaml', svc('web', 'storefront', ', tier: best-effort'))], { env: { ...env, PAVE_TOKEN: api.tokens.payments } });
+    expect(notMine.code).toBe(0);
+    expect(notMine.stdout).toBe('valid\nnote: this token may not apply it: Service/web is currently owned by storefront, not payments\n');
   });
 
   it('creates, lists and revokes tokens, and reads the audit log', async () => {
@@ -118,6 +122,9 @@ describe('pave CLI against a running server', () => {
     const unreachable = await runCli(['get', 'services'], { env: { PAVE_URL: 'http://127.0.0.1:9', PAVE_TOKEN: 'x' } });
     expect(unreachable.code).toBe(2);
     expect(unreachable.stderr).toContain('cannot reach pave at http://127.0.0.1:9');
+    const nowhere = await runCli(['get', 'services'], { env: { PAVE_DATA_DIR: join(dir, 'no-such-folder') } });
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toContain(`no pave data folder at ${join(dir, 'no-such-folder')}`);
     const usage = await runCli(['apply'], {});
     expect(usage.code).toBe(2);
     const unknown = await runCli(['frobnicate'], {});

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { appendAudit, listAudit } from '../../src/store/audit.js';
 import { DataFolderLockedError } from '../../src/store/lock.js';
 import { migrateToLatest, openStore, SchemaTooNewError } from '../../src/store/store.js';
-import { createToken, revokeToken, verifyToken } from '../../src/store/tokens.js';
+import { countActiveAdmins, createToken, revokeToken, verifyToken } from '../../src/store/tokens.js';
 import { backends, openTestStore, type TestStore } from '../support/stores.js';
 
 for (const { backend, skip } of backends) {
@@ -42,6 +42,7 @@ for (const { backend, skip } of backends) {
       await appendAudit(store.db, [{ actor: 'test', action: 'create', kind: 'Team', name: 'x', after: { a: 1 }, requestId: 'r1' }]);
       await expect(sql`update audit_log set actor = 'mallory'`.execute(store.db)).rejects.toThrow(/append-only/);
       await expect(sql`delete from audit_log`.execute(store.db)).rejects.toThrow(/append-only/);
+      await expect(sql`truncate audit_log`.execute(store.db)).rejects.toThrow(/append-only/);
       const [entry] = await listAudit(store.db, { kind: 'Team', name: 'x', limit: 10 });
       expect(entry).toMatchObject({ actor: 'test', action: 'create', after: { a: 1 }, before: null, requestId: 'r1' });
     });
@@ -57,10 +58,20 @@ for (const { backend, skip } of backends) {
       expect(await verifyToken(store.db, `${token.slice(0, -1)}A`, now)).toBeUndefined();
       expect(await verifyToken(store.db, token, new Date('2026-02-01T00:00:00Z'))).toBeUndefined();
       await revokeToken(store.db, info.id, now, { actor: 'test' });
+      expect(await revokeToken(store.db, info.id, now, { actor: 'test' })).toBeUndefined();
       const audit = await listAudit(store.db, { kind: 'Token', name: info.id, limit: 10 });
       expect(audit.map((e) => e.action)).toEqual(['revoke', 'create']);
       expect(JSON.stringify(audit)).not.toContain(row.secret_hash);
       expect(await verifyToken(store.db, token, now)).toBeUndefined();
+    });
+
+    it('counts only working admin tokens as admins', async () => {
+      const now = new Date('2026-06-01T00:00:00Z');
+      const before = await countActiveAdmins(store.db, now);
+      await createToken(store.db, { name: 'old-admin', role: 'admin', createdBy: 't', expiresAt: new Date('2026-05-01T00:00:00Z') });
+      expect(await countActiveAdmins(store.db, now)).toBe(before);
+      await createToken(store.db, { name: 'admin', role: 'admin', createdBy: 't' });
+      expect(await countActiveAdmins(store.db, now)).toBe(before + 1);
     });
   });
 }

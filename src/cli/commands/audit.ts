@@ -11,12 +11,15 @@ export function registerAuditCommand(program: Command, globals: () => GlobalOpti
     .option('--kind <kind>', 'only this kind (Service, Team, Token, ...)')
     .option('--name <name>', 'only this object')
     .option('--actor <actor>', 'only this actor')
-    .option('--since <time>', 'ISO 8601 start')
+    .option('--action <action>', 'only this action (create, update, delete, revoke, ...)')
+    .option('--since <time>', 'ISO 8601 start, e.g. 2026-11-01T00:00:00Z')
+    .option('--until <time>', 'ISO 8601 end (exclusive)')
+    .option('--before <id>', 'entries older than this id (to page back)')
     .option('--limit <n>', 'at most this many entries', '50')
-    .action(async (cmd: { kind?: string; name?: string; actor?: string; since?: string; limit: string }) => {
+    .action(async (cmd: Record<'kind' | 'name' | 'actor' | 'action' | 'since' | 'until' | 'before' | 'limit', string | undefined>) => {
       const o = globals();
       const q = new URLSearchParams();
-      for (const k of ['kind', 'name', 'actor', 'since', 'limit'] as const) if (cmd[k]) q.set(k, cmd[k]!);
+      for (const k of ['kind', 'name', 'actor', 'action', 'since', 'until', 'before', 'limit'] as const) if (cmd[k]) q.set(k, cmd[k]!);
       const client = await connect(o);
       try {
         const res = expectOk(await client.request<{ items: AuditEntry[] }>('GET', `/api/v1/audit?${q}`));

@@ -54,7 +54,7 @@ function failWithIssues(body: { error?: { message?: string; details?: unknown[] 
 
 async function runApply(paths: string[], o: GlobalOptions & { prune?: boolean }, dryRun: boolean): Promise<ApplyAnswer> {
   const files = readSourceFiles(paths);
-  const client = await connect(o);
+  const client = await connect(o, { createStore: !dryRun });
   try {
     const res = await client.request<ApplyAnswer>('POST', `/api/v1/apply?dryRun=${dryRun}&prune=${Boolean(o.prune)}`, { files });
     if (res.status === 422 || res.status === 403 || res.status === 401) failWithIssues(res.body as never, Boolean(o.json), exitCodes.rejected);
@@ -73,10 +73,27 @@ export function registerConfigCommands(program: Command, globals: () => GlobalOp
     .action(async (paths: string[]) => {
       const o = globals();
       if (o.server ?? process.env.PAVE_URL) {
-        const a = await runApply(paths, o, true);
-        if (o.json) printJson({ valid: true, warnings: a.warnings });
-        else println(`valid: ${a.changes.length} object(s)${a.warnings.length ? `, ${a.warnings.length} warning(s)` : ''}`);
-        for (const w of o.json ? [] : a.warnings) println(formatIssue(w));
+        // Against the server: validity only. A 403 comes after validation passed, so the files are valid even
+        // though this token may not apply them.
+        const files = readSourceFiles(paths);
+        const client = await connect(o);
+        try {
+          const res = await client.request<ApplyAnswer>('POST', '/api/v1/apply?dryRun=true', { files });
+          if (res.status === 422 || res.status === 401 || res.status >= 500 || (res.status !== 200 && res.status !== 403)) {
+            failWithIssues(res.body as never, Boolean(o.json), res.status >= 500 ? exitCodes.usage : exitCodes.rejected);
+          }
+          const forbidden = res.status === 403 ? ((res.body as unknown as { error: { details?: { reason: string }[] } }).error.details ?? []) : [];
+          const warnings = res.status === 200 ? res.body.warnings : [];
+          const count = res.status === 200 ? res.body.changes.length : undefined;
+          if (o.json) printJson({ valid: true, warnings, notAllowed: forbidden });
+          else {
+            println(`valid${count !== undefined ? `: ${count} object(s)` : ''}${warnings.length ? `, ${warnings.length} warning(s)` : ''}`);
+            for (const w of warnings) println(formatIssue(w));
+            for (const d of forbidden) println(`note: this token may not apply it: ${d.reason}`);
+          }
+        } finally {
+          await client.close();
+        }
         return;
       }
       const files = readSourceFiles(paths);

@@ -103,7 +103,7 @@ export function examplesDir(): string {
 export function registerServeCommands(program: Command, globals: () => GlobalOptions): void {
   program
     .command('serve')
-    .description('run the pave server (API, engines) on the store: PGlite in the data folder, or DATABASE_URL')
+    .description('run the pave HTTP server on the store: PGlite in the data folder, or PostgreSQL with DATABASE_URL')
     .option('--host <host>', 'address to listen on', process.env.PAVE_HOST ?? '127.0.0.1')
     .option('--port <port>', 'port to listen on', process.env.PORT ?? '8080')
     .option('--log-level <level>', 'fatal, error, warn, info, debug or silent', process.env.PAVE_LOG_LEVEL ?? 'info')
@@ -135,7 +135,7 @@ export function registerServeCommands(program: Command, globals: () => GlobalOpt
         throw new CliError(`the example catalog did not apply:\n${result.issues.map(formatIssue).join('\n')}`, exitCodes.rejected);
       }
       // The demo prints a usable admin token on every start: it replaces the previous demo token.
-      for (const t of await listTokens(db)) if (t.name === 'demo') await revokeToken(db, t.id, new Date(), { actor: 'pave:demo' });
+      for (const t of await listTokens(db)) if (t.name === 'demo' && t.createdBy === 'pave:demo') await revokeToken(db, t.id, new Date(), { actor: 'pave:demo' });
       const { token } = await createToken(db, { name: 'demo', role: 'admin', createdBy: 'pave:demo' });
       const s = result.plan.summary;
       println(`example catalog applied from ${cmd.examples}: ${s.create} created, ${s.update} updated, ${s.unchanged} unchanged`);

@@ -23,16 +23,16 @@ export type ServiceSpec = z.infer<typeof serviceSpec>;
 
 /** OpenSLO has no owner or tier: pave reads them from labels (`team` or `owner`, `tier`) or `pave.dev/*` annotations. */
 const openSLOLabels = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
-const openSLOService = z.object({
+const openSLOService = z.strictObject({
   apiVersion: z.literal('openslo/v1'),
   kind: z.literal('Service'),
-  metadata: z.object({
+  metadata: z.strictObject({
     name: objectName,
     displayName: z.string().optional(),
     labels: openSLOLabels.optional(),
     annotations: z.record(z.string(), z.string()).optional(),
   }),
-  spec: z.object({ description: z.string().max(1050).optional() }).default({}),
+  spec: z.strictObject({ description: z.string().max(1050).optional() }).default({ description: undefined }),
 });
 
 function firstLabel(labels: Record<string, string | string[]> | undefined, ...keys: string[]): string | undefined {
@@ -106,6 +106,12 @@ export const service: KindDefinition<ServiceSpec> = {
   },
   openslo: {
     schema: openSLOService,
+    sourcePath: (path) => {
+      const field = path[0] === 'spec' ? path[1] : undefined;
+      if (field === 'owner') return ['metadata', 'labels', 'team'];
+      if (field === 'tier') return ['metadata', 'labels', 'tier'];
+      return path;
+    },
     toPave(doc) {
       const d = openSLOService.parse(doc);
       const annotations = d.metadata.annotations ?? {};

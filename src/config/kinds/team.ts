@@ -21,6 +21,11 @@ export const team: KindDefinition<TeamSpec> = {
   applyOrder: 20,
   references: (spec) => spec.members.map((m, i) => ({ kind: 'Person', name: m, path: ['spec', 'members', i] })),
   owners: (obj) => [obj.metadata.name],
+  // Listing a person as a member gives this team a say over them: their existing owners must agree.
+  affects: (before, after) => {
+    const had = new Set(before?.members ?? []);
+    return (after?.members ?? []).flatMap((m, i) => (had.has(m) ? [] : [{ kind: 'Person', name: m, path: ['spec', 'members', i] }]));
+  },
   crossCheck(obj) {
     const seen = new Set<string>();
     return obj.spec.members.flatMap((m, i) => {

@@ -64,4 +64,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     create trigger audit_log_append_only before update or delete on audit_log
     for each row execute function pave_audit_log_immutable()`.execute(db);
+  await sql`
+    create trigger audit_log_no_truncate before truncate on audit_log
+    for each statement execute function pave_audit_log_immutable()`.execute(db);
 }
