@@ -213,3 +213,113 @@ spec:
     expect(issues[0]!.message).toContain('OpenSLO');
   });
 });
+
+describe('SLO, SLA and Correction', () => {
+  const base = `apiVersion: pave/v1
+kind: Team
+metadata: { name: payments }
+spec: { members: [alice] }
+---
+apiVersion: pave/v1
+kind: Person
+metadata: { name: alice }
+spec: { displayName: Alice, timezone: UTC }
+---
+apiVersion: pave/v1
+kind: Service
+metadata: { name: checkout }
+spec: { owner: payments }
+---
+`;
+  it('accepts an SLO with defaults filled in', () => {
+    const { issues, objects } = validate(`${base}apiVersion: pave/v1
+kind: SLO
+metadata: { name: checkout-availability }
+spec:
+  service: checkout
+  indicator:
+    ratio:
+      good: { series: checkout_requests, match: { code: "!5xx" } }
+      total: { series: checkout_requests }
+  objective: 99.9
+  window: { rolling: 30d }
+`);
+    expect(issues).toEqual([]);
+    expect(objects[3]!.object.spec).toMatchObject({
+      budgeting: 'occurrences',
+      noData: { slices: 'ignore', alertAfter: '30m' },
+      alerting: { enabled: true, tiers: 'default', minEvents: 0 },
+      budgetWarning: 25,
+      indicator: { ratio: { source: 'builtin' } },
+    });
+  });
+
+  it('reports SLO mistakes at their fields', () => {
+    const { issues } = validate(`${base}apiVersion: pave/v1
+kind: SLO
+metadata: { name: bad }
+spec:
+  service: checkout
+  indicator:
+    ratio: { total: { series: "checkout requests" } }
+    latency: { series: lat, threshold: 0.3 }
+  objective: 100
+  window: { rolling: 30 days }
+  budgeting: timeslices
+  alerting:
+    tiers: [ { severity: page, long: 1h, factor: 14.4, budgetShare: 2 } ]
+`);
+    expect(issues.map((i) => [i.line, i.path, i.code])).toEqual([
+      [22, 'spec.indicator', 'custom'],
+      [22, 'spec.indicator.ratio.good', 'custom'],
+      [22, 'spec.indicator.ratio.total.series', 'invalid_format'],
+      [24, 'spec.objective', 'too_big'],
+      [25, 'spec.window.rolling', 'invalid_format'],
+      [28, 'spec.alerting.tiers[0].factor', 'custom'],
+    ]);
+  });
+
+  it('needs a slice threshold for timeslices, and a composite may not contain itself', () => {
+    const { issues } = validate(`${base}apiVersion: pave/v1
+kind: SLO
+metadata: { name: journey }
+spec:
+  service: checkout
+  indicator: { composite: { components: [ { slo: journey }, { slo: other } ] } }
+  objective: 99
+  window: { calendar: month, timezone: Europe/Paris }
+  budgeting: timeslices
+`);
+    expect(issues.map((i) => [i.path, i.code, i.message])).toEqual([
+      ['spec.timeslice.threshold', 'invalid_object', 'timeslices budgeting needs timeslice.threshold (percent of good events for a slice to be good)'],
+      ['spec.indicator.composite.components[0].slo', 'invalid_object', 'a composite SLO cannot contain itself'],
+      ['spec.indicator.composite.components[1].slo', 'unknown_reference', 'SLO/journey refers to SLO "other", which does not exist'],
+    ]);
+  });
+
+  it('warns about an SLA stricter than its SLO, and checks corrections', () => {
+    const { issues } = validate(`${base}apiVersion: pave/v1
+kind: SLO
+metadata: { name: avail }
+spec:
+  service: checkout
+  indicator: { ratio: { bad: { series: req, match: { code: 5xx } }, total: { series: req } } }
+  objective: 99.5
+  window: { rolling: 7d }
+---
+apiVersion: pave/v1
+kind: SLA
+metadata: { name: contract }
+spec: { slo: avail, target: 99.9, consequence: credits }
+---
+apiVersion: pave/v1
+kind: Correction
+metadata: { name: maint }
+spec: { service: checkout, start: "2026-01-04T02:00:00Z", rrule: "FREQ=WEEKLY", reason: patching, author: bob }
+`);
+    expect(issues.map((i) => [i.severity, i.path, i.message])).toEqual([
+      ['warning', 'spec.target', "the SLA target 99.9% is stricter than its SLO's objective 99.5%: the contract would be breached before the internal budget is spent"],
+      ['error', 'spec.duration', 'a recurring correction needs the duration of each occurrence'],
+    ]);
+  });
+});

@@ -83,7 +83,9 @@ export function issueFromZod(issue: z.core.$ZodIssue, doc: SourceDocument | unde
     }));
   }
   const value = valueAt(root, path);
-  const missing = value === undefined;
+  const missing = value === undefined && issue.code === 'invalid_type';
+  // Our own rules (refinements) word the whole problem themselves.
+  const custom = issue.code === 'custom';
   const discriminator = issue.code === 'invalid_union' && (issue as { note?: string }).note === 'No matching discriminator';
   return [
     {
@@ -92,8 +94,8 @@ export function issueFromZod(issue: z.core.$ZodIssue, doc: SourceDocument | unde
       file,
       ...(doc ? doc.locate(path) : {}),
       path: formatPath(path),
-      message: missing ? 'required field is missing' : (messages[issue.code] ?? 'invalid value'),
-      expected: discriminator ? issue.message.replace(/^Invalid discriminator value\. Expected /, 'one of ') : expectedOf(issue),
+      message: missing ? 'required field is missing' : custom ? issue.message : (messages[issue.code] ?? 'invalid value'),
+      expected: custom ? undefined : discriminator ? issue.message.replace(/^Invalid discriminator value\. Expected /, 'one of ') : expectedOf(issue),
       found: describe(value),
     },
   ];

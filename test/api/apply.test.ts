@@ -110,6 +110,9 @@ for (const { backend, skip } of backends) {
         ['ingest cannot apply', api.tokens.ingest, doc('Service', 'wallet', '{ owner: payments }'), 403],
         ['no token cannot apply', '', doc('Service', 'wallet', '{ owner: payments }'), 401],
         ['bad token cannot apply', 'pave_0000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', doc('Service', 'wallet', '{ owner: payments }'), 401],
+        ['member declares an SLO for its own service', api.tokens.payments, doc('SLO', 'checkout-avail', '{ service: checkout, indicator: { ratio: { bad: { series: req, match: { code: 5xx } }, total: { series: req } } }, objective: 99.9, window: { rolling: 30d } }'), 200],
+        ['member cannot declare an SLO for another team\'s service', api.tokens.payments, doc('SLO', 'web-avail', '{ service: web, indicator: { ratio: { bad: { series: req, match: { code: 5xx } }, total: { series: req } } }, objective: 99.9, window: { rolling: 30d } }'), 403],
+        ['member cannot excuse another team\'s downtime', api.tokens.payments, doc('Correction', 'web-maint', '{ service: web, start: "2026-01-01T00:00:00Z", duration: 1h, reason: x, author: alice }'), 403],
         ['admin creates a team', api.tokens.admin, doc('Team', 'growth', '{ members: [] }'), 200],
         ['admin moves a service between teams', api.tokens.admin, doc('Service', 'wallet', '{ owner: growth }'), 200],
       ];
@@ -179,7 +182,8 @@ for (const { backend, skip } of backends) {
       const teams = (await api.call('GET', '/api/v1/teams', { token: api.tokens.admin })).json().items.filter((t: { metadata: { name: string } }) => t.metadata.name !== 'growth');
       const services = (await api.call('GET', '/api/v1/services', { token: api.tokens.admin })).json().items.filter((s: { spec: { owner: string } }) => s.spec.owner !== 'growth');
       const people = (await api.call('GET', '/api/v1/people', { token: api.tokens.admin })).json().items;
-      const yaml = [...people, ...teams, ...services].map((o: { kind: string; metadata: { name: string }; spec: unknown }) => doc(o.kind, o.metadata.name, JSON.stringify(o.spec))).join('');
+      const slos = (await api.call('GET', '/api/v1/slos', { token: api.tokens.admin })).json().items;
+      const yaml = [...people, ...teams, ...services, ...slos].map((o: { kind: string; metadata: { name: string }; spec: unknown }) => doc(o.kind, o.metadata.name, JSON.stringify(o.spec))).join('');
       const res = await apply(yaml, api.tokens.admin, '?prune=true');
       expect(res.statusCode).toBe(200);
       expect(res.json().changes.filter((c: { action: string }) => c.action === 'delete').map((c: { kind: string; name: string }) => `${c.kind}/${c.name}`)).toEqual(['Service/wallet', 'Team/growth']);

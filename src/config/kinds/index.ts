@@ -1,10 +1,13 @@
 // The registry of config kinds. A new kind is a module beside this one and one line below.
 import type { KindDefinition } from '../kind.js';
+import { correction } from './correction.js';
 import { person } from './person.js';
 import { service } from './service.js';
+import { sla } from './sla.js';
+import { slo } from './slo.js';
 import { team } from './team.js';
 
-export const kinds: readonly KindDefinition[] = [person, team, service];
+export const kinds: readonly KindDefinition[] = [person, team, service, slo, sla, correction];
 
 const byName = new Map<string, KindDefinition>();
 for (const k of kinds) {

@@ -1,0 +1,186 @@
+// SLO: a service's promise, measured from an indicator over a window, with an error budget and burn-rate alerting.
+import { z } from 'zod';
+import type { ConfigObject } from '../../domain/objects.js';
+import type { CrossCheckIssue, KindDefinition, ObjectReference } from '../kind.js';
+import { objectName } from '../metadata.js';
+import { timeZone } from './person.js';
+
+/** `5m`, `6h`, `30d`, `4w`, `1h30m`: whole minutes, the engine's resolution. */
+export const durationString = z
+  .string()
+  .regex(/^(?=\d)(\d+w)?(\d+d)?(\d+h)?(\d+m)?$/, 'a duration in whole minutes such as 5m, 6h, 30d, 4w or 1h30m');
+
+/** Series names as Prometheus spells metric names. */
+const seriesName = z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]{0,199}$/, 'a series name of letters, digits, _ and : (like a Prometheus metric name)');
+
+/**
+ * Label matchers: `value` (equal), `!value` (not equal), `a|b` (one of), `x` as a digit wildcard (`5xx`), and
+ * `~regex` / `!~regex` (full match). Kept as strings so documents stay readable.
+ */
+const labelMatchers = z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,99}$/, 'a label name'), z.string().max(500));
+
+const selector = z.strictObject({ series: seriesName, match: labelMatchers.optional() });
+
+const percent = z
+  .number()
+  .gt(0, 'a percentage above 0')
+  .lt(100, 'a percentage below 100 (no service is perfect, and a 100% objective has no budget)')
+  .refine((v) => Number.isFinite(v) && /^\d+(\.\d{1,6})?$/.test(String(v)), 'at most 6 decimal places, e.g. 99.95');
+
+const ratioIndicator = z
+  .strictObject({
+    source: z.enum(['builtin']).default('builtin'),
+    good: selector.optional(),
+    bad: selector.optional(),
+    total: selector,
+  })
+  .refine((r) => (r.good ? 1 : 0) + (r.bad ? 1 : 0) === 1, { message: 'give exactly one of good or bad', path: ['good'] });
+
+const latencyIndicator = z.strictObject({
+  source: z.enum(['builtin']).default('builtin'),
+  series: seriesName,
+  match: labelMatchers.optional(),
+  /** Seconds; must be one of the histogram's bucket bounds (`le`) so the count is exact. */
+  threshold: z.number().positive(),
+});
+
+const statusClass = z.string().regex(/^([1-5]xx|[1-5][0-9]{2})$/, 'a status class like 2xx or a code like 404');
+
+const eventsIndicator = z.strictObject({
+  series: seriesName,
+  match: labelMatchers.optional(),
+  good: z
+    .strictObject({
+      status: z.array(statusClass).min(1).default(['1xx', '2xx', '3xx', '4xx']),
+      maxLatencyMs: z.number().positive().optional(),
+    })
+    .default({ status: ['1xx', '2xx', '3xx', '4xx'] }),
+  /** Client errors (4xx) are the client's fault: leave them out of the count entirely. */
+  excludeClientErrors: z.boolean().default(false),
+});
+
+const compositeIndicator = z.strictObject({
+  components: z.array(z.strictObject({ slo: objectName, weight: z.number().positive().default(1) })).min(2).max(50),
+});
+
+const indicator = z
+  .strictObject({
+    ratio: ratioIndicator.optional(),
+    latency: latencyIndicator.optional(),
+    events: eventsIndicator.optional(),
+    composite: compositeIndicator.optional(),
+  })
+  .refine((i) => Object.values(i).filter((v) => v !== undefined).length === 1, {
+    message: 'give exactly one of ratio, latency, events or composite',
+  });
+
+const window = z.union([
+  z.strictObject({ rolling: durationString }),
+  z.strictObject({ calendar: z.enum(['week', 'month', 'quarter', 'year']), timezone: timeZone.default('UTC') }),
+]);
+
+const tier = z
+  .strictObject({
+    severity: z.enum(['page', 'ticket']),
+    long: durationString,
+    short: durationString.optional(),
+    /** Burn-rate factor k; or give budgetShare (the share of the budget that may burn within `long`). */
+    factor: z.number().positive().optional(),
+    budgetShare: z.number().gt(0).lte(100).optional(),
+  })
+  .refine((t) => (t.factor === undefined) !== (t.budgetShare === undefined), { message: 'give exactly one of factor or budgetShare', path: ['factor'] });
+
+export const sloSpec = z.strictObject({
+  service: objectName,
+  description: z.string().max(2000).optional(),
+  indicator,
+  objective: percent,
+  window,
+  budgeting: z.enum(['occurrences', 'timeslices', 'ratioTimeslices']).default('occurrences'),
+  timeslice: z
+    .strictObject({
+      length: durationString.default('1m'),
+      /** Percent of good events a slice needs to count as good (timeslices only). */
+      threshold: percent.optional(),
+    })
+    .optional(),
+  noData: z
+    .strictObject({
+      /** How slices without data count: as bad, as good, or not at all. */
+      slices: z.enum(['bad', 'good', 'ignore']).default('ignore'),
+      /** Raise a no-data alert when the indicator has been silent this long. */
+      alertAfter: durationString.default('30m'),
+    })
+    .default({ slices: 'ignore', alertAfter: '30m' }),
+  alerting: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      tiers: z.union([z.literal('default'), z.array(tier).min(1).max(10)]).default('default'),
+      /** A tier fires only if its long window saw at least this many events. */
+      minEvents: z.number().int().min(0).default(0),
+    })
+    .default({ enabled: true, tiers: 'default', minEvents: 0 }),
+  /** Status turns to warning when less than this percent of the budget remains. */
+  budgetWarning: z.number().min(0).max(100).default(25),
+  /** Data before this instant is ignored (the SLO's launch). */
+  startDate: z.iso.datetime({ offset: true }).optional(),
+  runbook: z.url().optional(),
+});
+export type SloSpec = z.infer<typeof sloSpec>;
+
+function seriesOf(spec: SloSpec): string[] {
+  const i = spec.indicator;
+  if (i.ratio) return [...new Set([i.ratio.total.series, (i.ratio.good ?? i.ratio.bad)!.series])];
+  if (i.latency) return [i.latency.series];
+  if (i.events) return [i.events.series];
+  return [];
+}
+
+function serviceOwner(obj: ConfigObject<SloSpec>, catalog: { get(kind: string, name: string): ConfigObject | undefined }): string[] {
+  const svc = catalog.get('Service', obj.spec.service) as ConfigObject<{ owner: string }> | undefined;
+  return svc ? [svc.spec.owner] : [];
+}
+
+export const slo: KindDefinition<SloSpec> = {
+  kind: 'SLO',
+  plural: 'slos',
+  aliases: ['slo'],
+  description: 'A service level objective: an indicator, an objective over a window, its error budget and burn-rate alerts.',
+  specSchema: sloSpec,
+  applyOrder: 40,
+  references: (spec) => {
+    const refs: ObjectReference[] = [{ kind: 'Service', name: spec.service, path: ['spec', 'service'] }];
+    spec.indicator.composite?.components.forEach((c, i) => refs.push({ kind: 'SLO', name: c.slo, path: ['spec', 'indicator', 'composite', 'components', i, 'slo'] }));
+    return refs;
+  },
+  // Teams declare SLOs only for services they own.
+  owners: serviceOwner,
+  crossCheck(obj) {
+    const issues: CrossCheckIssue[] = [];
+    const s = obj.spec;
+    if (s.budgeting === 'timeslices' && s.timeslice?.threshold === undefined) {
+      issues.push({ path: ['spec', 'timeslice', 'threshold'], message: 'timeslices budgeting needs timeslice.threshold (percent of good events for a slice to be good)', severity: 'error' });
+    }
+    if (s.budgeting !== 'timeslices' && s.timeslice?.threshold !== undefined) {
+      issues.push({ path: ['spec', 'timeslice', 'threshold'], message: `timeslice.threshold only applies to timeslices budgeting, not ${s.budgeting}`, severity: 'error' });
+    }
+    s.indicator.composite?.components.forEach((c, i) => {
+      if (c.slo === obj.metadata.name) issues.push({ path: ['spec', 'indicator', 'composite', 'components', i, 'slo'], message: 'a composite SLO cannot contain itself', severity: 'error' });
+    });
+    return issues;
+  },
+  columns: (obj) => ({
+    name: obj.metadata.name,
+    service: obj.spec.service,
+    objective: `${obj.spec.objective}%`,
+    window: 'rolling' in obj.spec.window ? `rolling ${obj.spec.window.rolling}` : `${obj.spec.window.calendar} (${obj.spec.window.timezone})`,
+    indicator: Object.keys(obj.spec.indicator).find((k) => (obj.spec.indicator as Record<string, unknown>)[k] !== undefined) ?? '',
+    budgeting: obj.spec.budgeting,
+  }),
+  filters: {
+    service: (obj, v) => obj.spec.service === v,
+    series: (obj, v) => seriesOf(obj.spec).includes(v),
+  },
+};
+
+export { seriesOf as sloSeries };
