@@ -34,7 +34,7 @@ export function applyResponse(r: ApplyResult) {
   };
 }
 
-export function registerApply(app: FastifyInstance, db: Kysely<Database>, metrics: ServerMetrics): void {
+export function registerApply(app: FastifyInstance, db: Kysely<Database>, metrics: ServerMetrics, onApplied: () => void = () => undefined): void {
   app.post(
     '/api/v1/apply',
     {
@@ -71,6 +71,7 @@ export function registerApply(app: FastifyInstance, db: Kysely<Database>, metric
           result.denied,
         );
       }
+      if (result.outcome === 'applied') onApplied();
       return reply.status(200).send(applyResponse(result));
     },
   );

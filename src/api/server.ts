@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Principal } from '../domain/permissions.js';
 import type { Store } from '../store/store.js';
+import { defaultIngestOptions, Ingestor, type IngestOptions } from '../telemetry/ingest.js';
 import { version } from '../version.js';
 import { registerApply } from './apply.js';
 import { registerAudit } from './audit.js';
@@ -13,6 +14,7 @@ import { registerAuth } from './auth.js';
 import { registerBodyParsers } from './body.js';
 import { frameworkErrorHandler, registerErrorHandling } from './errors.js';
 import { registerHealth } from './health.js';
+import { registerIngest } from './ingest.js';
 import { registerMetrics } from './metrics.js';
 import { registerObjects } from './objects.js';
 import { registerTokens } from './tokens.js';
@@ -27,6 +29,7 @@ export interface ServerOptions {
   /** For the in-process CLI on a local data folder only: who acts when a request carries no token. */
   localPrincipal?: Principal;
   tokenCacheMs?: number;
+  ingest?: Partial<IngestOptions>;
   /** Told of every route (method and full path) as it is registered: lets tests enumerate the whole API. */
   onRoute?: (method: string, url: string) => void;
 }
@@ -79,7 +82,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const metrics = registerMetrics(app, db, version);
   registerHealth(app, db);
   registerObjects(app, db);
-  registerApply(app, db, metrics);
+  const ingestor = new Ingestor(db, { ...defaultIngestOptions, ...opts.ingest });
+  registerApply(app, db, metrics, () => ingestor.invalidate());
+  registerIngest(app, ingestor, now);
   registerTokens(app, db, auth.forget, now);
   registerAudit(app, db);
   return app;

@@ -53,9 +53,42 @@ export interface MetaTable {
   value: string;
 }
 
+export interface SliSeriesTable {
+  id: Generated<string>;
+  key: string;
+  name: string;
+  labels: Json<Record<string, string>>;
+  created_at: DefaultTimestamp;
+}
+
+export interface SliMinutesTable {
+  series_id: string;
+  minute: Timestamp;
+  good: ColumnType<string, number | string, number | string>;
+  total: ColumnType<string, number | string, number | string>;
+}
+
+export interface SliHoursTable {
+  series_id: string;
+  hour: Timestamp;
+  good: ColumnType<string, number | string, number | string>;
+  total: ColumnType<string, number | string, number | string>;
+}
+
+export interface IngestBatchesTable {
+  key: string;
+  at: DefaultTimestamp;
+  items: number;
+  actor: string;
+}
+
 export interface Database {
   objects: ObjectsTable;
   tokens: TokensTable;
   audit_log: AuditLogTable;
   pave_meta: MetaTable;
+  sli_series: SliSeriesTable;
+  sli_minutes: SliMinutesTable;
+  sli_hours: SliHoursTable;
+  ingest_batches: IngestBatchesTable;
 }

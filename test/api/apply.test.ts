@@ -46,7 +46,7 @@ for (const { backend, skip } of backends) {
       expect((await api.call('GET', '/metrics')).statusCode).toBe(401);
       expect((await api.call('GET', '/metrics', { token: api.tokens.viewer })).body).toContain('pave_catalog_objects{kind="Service"} 3');
       expect((await api.call('GET', '/healthz')).json()).toEqual({ status: 'ok' });
-      expect((await api.call('GET', '/readyz')).json()).toEqual({ status: 'ready', migration: '0001_foundation' });
+      expect((await api.call('GET', '/readyz')).json()).toEqual({ status: 'ready', migration: '0002_sli' });
     });
 
     it('plans without writing on dryRun, with a per-field diff', async () => {

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyBodyLimit } from '../../src/api/apply.js';
+import { ingestBodyLimit } from '../../src/api/ingest.js';
 import { buildServer } from '../../src/api/server.js';
 import type { Store } from '../../src/store/store.js';
 import { startTestApi, type TestApi } from '../support/api.js';
@@ -259,7 +260,8 @@ for (const { backend, skip } of backends) {
     /** Writes go to a name that does not exist (a DELETE of a real token would succeed: bodies do not matter to it). */
     const writeUrl = (r: Route) => fill(r.url, nothing);
     const readUrl = (r: Route) => fill(r.url, existing.get(r.url) ?? nothing);
-    const limitOf = (r: Route) => (r.url === '/api/v1/apply' ? applyBodyLimit : defaultLimit);
+    const limits: Record<string, number> = { '/api/v1/apply': applyBodyLimit, '/api/v1/ingest': ingestBodyLimit };
+    const limitOf = (r: Route) => limits[r.url] ?? defaultLimit;
 
     async function expectNoProblems(cases: (Call & { want?: Want; label?: string })[]): Promise<void> {
       const problems: string[] = [];
@@ -310,7 +312,7 @@ for (const { backend, skip } of backends) {
       );
     });
 
-    it('rejects bodies over the limit (1 MiB; 16 MiB for apply), with and without a Content-Length', async () => {
+    it('rejects bodies over the limit (1 MiB; 16 MiB for apply and ingest), with and without a Content-Length', async () => {
       const cases = writes().flatMap((r) => {
         const size = limitOf(r) + mib; // ~2 MiB, and ~17 MiB for apply
         const big = Buffer.alloc(size, 0x20);

@@ -23,7 +23,7 @@ for (const { backend, skip } of backends) {
     it('runs migrations once and is idempotent', async () => {
       expect(await migrateToLatest(store.db)).toEqual([]);
       const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(store.db);
-      expect(rows.map((r) => r.name)).toEqual(['0001_foundation']);
+      expect(rows.map((r) => r.name)).toEqual(['0001_foundation', '0002_sli']);
     });
 
     it('refuses a schema newer than the code, naming the unknown migration', async () => {
@@ -32,7 +32,7 @@ for (const { backend, skip } of backends) {
         const err = await migrateToLatest(store.db).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(SchemaTooNewError);
         expect((err as Error).message).toContain('9999_from_the_future');
-        expect((err as Error).message).toContain('0001_foundation');
+        expect((err as Error).message).toContain('0002_sli');
       } finally {
         await sql`delete from kysely_migration where name = '9999_from_the_future'`.execute(store.db);
       }

@@ -1,0 +1,52 @@
+// POST /api/v1/ingest: telemetry batches (counts, histograms, raw events). 2xx means committed.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { maxBatchItems } from '../telemetry/items.js';
+import type { Ingestor } from '../telemetry/ingest.js';
+import { requirePrincipal } from './auth.js';
+import { ApiError } from './errors.js';
+
+export const ingestBodyLimit = 16 * 1024 * 1024;
+
+const item = z.looseObject({
+  series: z.string().describe('series name, like a Prometheus metric name'),
+  labels: z.record(z.string(), z.string()).optional(),
+  ts: z.union([z.string(), z.number()]).describe('ISO 8601 time or epoch milliseconds'),
+  good: z.number().int().optional().describe('counts item: good events'),
+  total: z.number().int().optional().describe('counts item: all events'),
+  buckets: z.record(z.string(), z.number().int()).optional().describe('histogram item: cumulative counts by bucket bound (le), with +Inf'),
+  status: z.number().int().optional().describe('event item: HTTP status'),
+  latencyMs: z.number().optional().describe('event item: latency in milliseconds'),
+});
+
+export function registerIngest(app: FastifyInstance, ingestor: Ingestor, now: () => Date): void {
+  app.post(
+    '/api/v1/ingest',
+    {
+      bodyLimit: ingestBodyLimit,
+      config: { access: 'ingest' },
+      schema: {
+        tags: ['telemetry'],
+        summary: 'Send a batch of SLI telemetry',
+        description:
+          `Up to ${maxBatchItems} items: counts {series, labels, ts, good, total}, histograms {series, labels, ts, buckets}, ` +
+          'or raw events {series, labels, ts, status, latencyMs}. The answer comes after the batch is committed. ' +
+          'Send an Idempotency-Key header so a retried batch counts once. Errors name the item index and field.',
+        headers: z.looseObject({ 'idempotency-key': z.string().min(1).max(200).optional() }),
+        body: z.strictObject({ items: z.array(item).max(maxBatchItems) }),
+      },
+    },
+    async (req, reply) => {
+      const principal = requirePrincipal(req);
+      const key = req.headers['idempotency-key'];
+      const { items } = req.body as { items: unknown[] };
+      const r = await ingestor.ingest(items, { principal, idempotencyKey: typeof key === 'string' ? `${principal.tokenId ?? principal.actor}:${key}` : undefined, now: now() });
+      if (r.status === 'invalid') {
+        throw new ApiError(400, 'invalid_items', `${r.errors.length} invalid item(s); nothing was ingested: ${r.errors.slice(0, 3).map((e) => `${e.path}: ${e.message}`).join('; ')}`, r.errors);
+      }
+      if (r.status === 'forbidden') throw new ApiError(403, 'forbidden', `not allowed to send ${r.errors.map((e) => e.path).join(', ')}; nothing was ingested`, r.errors);
+      if (r.status === 'duplicate') return reply.status(200).send({ duplicate: true, message: 'this Idempotency-Key was already committed; nothing counted twice' });
+      return reply.status(200).send({ duplicate: false, events: r.events, series: r.series });
+    },
+  );
+}
