@@ -30,6 +30,8 @@ export interface ServeOptions {
   logLevel: string;
   /** Create (and print) an admin token when the store has none; the demo prints its own instead. */
   bootstrap?: boolean;
+  /** Drain and exit on SIGTERM/SIGINT (default true; embedding callers handle their own). */
+  handleSignals?: boolean;
 }
 
 export async function startServer(o: ServeOptions): Promise<RunningServer> {
@@ -57,18 +59,19 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     throw new CliError(`cannot listen on ${o.host}:${o.port}: ${(err as Error).message}`, exitCodes.usage);
   }
   store.announce(url);
-  const readyMs = Date.now() - started;
-  println(`pave listening on ${url} (store: ${store.kind} ${store.location}; ready in ${readyMs} ms)`);
-  if ('token' in boot && boot.token) {
-    println(`first start: created an admin token. It is shown only now; store it safely:`);
-    println(`  PAVE_TOKEN=${boot.token}`);
-  }
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       await app.close(); // stops accepting, drains in-flight requests
       await store.close();
     })());
+  // Signals are handled before anyone is told the server is up, so an immediate SIGTERM still shuts down cleanly.
+  if (o.handleSignals !== false) handleSignals({ app, store, url, stop });
+  println(`pave listening on ${url} (store: ${store.kind} ${store.location}; ready in ${Date.now() - started} ms)`);
+  if ('token' in boot && boot.token) {
+    println(`first start: created an admin token. It is shown only now; store it safely:`);
+    println(`  PAVE_TOKEN=${boot.token}`);
+  }
   return { app, store, url, stop };
 }
 
@@ -108,8 +111,7 @@ export function registerServeCommands(program: Command, globals: () => GlobalOpt
     .option('--port <port>', 'port to listen on', process.env.PORT ?? '8080')
     .option('--log-level <level>', 'fatal, error, warn, info, debug or silent', process.env.PAVE_LOG_LEVEL ?? 'info')
     .action(async (cmd: { host: string; port: string; logLevel: string }) => {
-      const server = await startServer(serveOptions(cmd, globals()));
-      handleSignals(server);
+      await startServer(serveOptions(cmd, globals()));
     });
 
   program
@@ -145,6 +147,5 @@ export function registerServeCommands(program: Command, globals: () => GlobalOpt
       println(`  try       PAVE_URL=${server.url} PAVE_TOKEN=${token} npx pave get services`);
       println('');
       println('Ctrl-C stops the demo; the data stays in the data folder.');
-      handleSignals(server);
     });
 }
