@@ -82,6 +82,27 @@ export interface IngestBatchesTable {
   actor: string;
 }
 
+export interface SloAlertsTable {
+  alert_id: string;
+  slo: string;
+  kind: string;
+  severity: string;
+  state: string;
+  since: Timestamp;
+  details: Json<Record<string, unknown>>;
+}
+
+export interface SloAlertEventsTable {
+  id: Generated<string>;
+  alert_id: string;
+  slo: string;
+  kind: string;
+  severity: string;
+  state: string;
+  at: Timestamp;
+  details: Json<Record<string, unknown>>;
+}
+
 export interface Database {
   objects: ObjectsTable;
   tokens: TokensTable;
@@ -91,4 +112,6 @@ export interface Database {
   sli_minutes: SliMinutesTable;
   sli_hours: SliHoursTable;
   ingest_batches: IngestBatchesTable;
+  slo_alerts: SloAlertsTable;
+  slo_alert_events: SloAlertEventsTable;
 }
