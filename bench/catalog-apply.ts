@@ -42,21 +42,28 @@ async function measure(backend: string, open: () => Promise<Store>, catalog: Cat
     expectSummary(create.summary, { create: n }, `${backend} create`);
 
     const unchanged: number[] = [];
+    let unchangedSummary: Record<PlanAction, number> | undefined;
     for (let r = 0; r < repeats; r++) {
       const u = await timedApply(store, catalog.files, `${backend} unchanged`);
       expectSummary(u.summary, { unchanged: n, create: 0, update: 0, delete: 0 }, `${backend} unchanged`);
       unchanged.push(u.ms);
+      unchangedSummary = u.summary;
     }
 
     const modified: number[] = [];
     const changed = Math.round(services * 0.1);
+    let modifiedSummary: Record<PlanAction, number> | undefined;
     for (let r = 1; r <= repeats; r++) {
       const m = await timedApply(store, catalog.modified(0.1, r), `${backend} modified`);
       expectSummary(m.summary, { update: changed, unchanged: n - changed, create: 0, delete: 0 }, `${backend} modified`);
       modified.push(m.ms);
+      modifiedSummary = m.summary;
       // Back to the base catalog (not timed), so that every timed run changes exactly 10% of the services.
       await timedApply(store, catalog.files, `${backend} reset`);
     }
+    const plan = (x: Record<PlanAction, number> | undefined) =>
+      x ? Object.entries(x).map(([k, v]) => `${v} ${k}`).join(', ') : '';
+    notes.push(`${backend}: plans — create: ${plan(create.summary)}; unchanged: ${plan(unchangedSummary)}; 10%: ${plan(modifiedSummary)}`);
     notes.push(
       `${backend}: unchanged runs ${unchanged.map((x) => round(x)).join(', ')} ms; modified runs ${modified.map((x) => round(x)).join(', ')} ms`,
     );
@@ -88,7 +95,16 @@ async function onPostgres(adminUrl: string, catalog: Catalog, notes: string[]): 
   let created = false;
   const drop = onCleanup(async () => {
     try {
-      if (created) await admin.query(`drop database if exists "${dbName}" with (force)`);
+      if (!created) return;
+      // store.close() can resolve while the pool's connections are still closing; terminating one of those (with
+      // force) makes the store's pool emit an unhandled 'error'. So wait (≤ 5 s) until they are gone first.
+      const until = Date.now() + 5000;
+      while (Date.now() < until) {
+        const { rows } = await admin.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where datname = $1', [dbName]);
+        if ((rows[0]?.n ?? 0) === 0) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await admin.query(`drop database if exists "${dbName}" with (force)`);
     } finally {
       await admin.end();
     }
