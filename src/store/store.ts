@@ -89,6 +89,9 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
   const migrate = options.migrate ?? true;
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    // An idle connection ended by the server (restart, failover, pg_terminate_backend) must not crash pave: the pool
+    // drops it and the next query opens a new one.
+    pool.on('error', (err) => process.emitWarning(`PostgreSQL connection lost: ${err.message}`, 'PaveStoreWarning'));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     try {
       if (migrate) await migrateToLatest(db);
