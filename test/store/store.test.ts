@@ -9,6 +9,7 @@ import { DataFolderLockedError } from '../../src/store/lock.js';
 import { migrations } from '../../src/store/migrations/index.js';
 import { latestMigration, migrateToLatest, openStore, SchemaTooNewError } from '../../src/store/store.js';
 import { countActiveAdmins, createToken, revokeToken, verifyToken } from '../../src/store/tokens.js';
+import pg from 'pg';
 import { backends, openTestStore, type TestStore } from '../support/stores.js';
 
 for (const { backend, skip } of backends) {
@@ -65,6 +66,22 @@ for (const { backend, skip } of backends) {
       expect(audit.map((e) => e.action)).toEqual(['revoke', 'create']);
       expect(JSON.stringify(audit)).not.toContain(row.secret_hash);
       expect(await verifyToken(store.db, token, now)).toBeUndefined();
+    });
+
+    // Registered on PostgreSQL only (PGlite has no server to drop connections), so nothing shows as skipped.
+    if (backend === 'postgres') it('survives the server ending its idle connections', async () => {
+      await sql`select 1`.execute(store.db);
+      const admin = new pg.Client({ connectionString: store.where });
+      await admin.connect();
+      try {
+        const { rows } = await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+        expect(rows.length).toBeGreaterThan(0);
+      } finally {
+        await admin.end();
+      }
+      await new Promise((r) => setTimeout(r, 200));
+      const { rows } = await sql<{ ok: number }>`select 1 as ok`.execute(store.db);
+      expect(rows).toEqual([{ ok: 1 }]);
     });
 
     it('counts only working admin tokens as admins', async () => {
