@@ -4,7 +4,23 @@ import type { ConfigObject } from '../../domain/objects.js';
 import type { KindDefinition, ObjectReference } from '../kind.js';
 import { objectName } from '../metadata.js';
 import { timeZone } from './person.js';
+import { checkCorrection, type Correction } from '../../domain/slo/corrections.js';
+import { parseDuration } from '../../domain/time/duration.js';
 import { durationString, type SloSpec } from './slo.js';
+
+/** The pure correction the SLO math excludes. */
+export function toCorrection(obj: ConfigObject<CorrectionSpec>): Correction {
+  const c = obj.spec;
+  const start = Date.parse(c.start);
+  const base = { id: obj.metadata.name, reason: c.reason, author: c.author };
+  if (c.rrule) return { ...base, start, durationMinutes: parseDuration(c.duration!), rrule: c.rrule, timezone: c.timezone };
+  return { ...base, start, end: c.end ? Date.parse(c.end) : start + parseDuration(c.duration!) * 60_000 };
+}
+
+/** Does this correction apply to the SLO `slo` of service `service`? */
+export function correctionApplies(c: CorrectionSpec, slo: string, service: string): boolean {
+  return c.service === service || (c.slos?.includes(slo) ?? false);
+}
 
 export const correctionSpec = z
   .strictObject({
@@ -58,6 +74,7 @@ export const correction: KindDefinition<CorrectionSpec> = {
     );
     return owners.size === 1 && !owners.has(undefined) ? [[...owners][0]!] : [];
   },
+  crossCheck: (obj) => checkCorrection(toCorrection(obj)).map((message) => ({ path: ['spec', message.startsWith('rrule') ? 'rrule' : 'start'], message, severity: 'error' as const })),
   columns: (obj) => ({
     name: obj.metadata.name,
     applies: obj.spec.service ? `service ${obj.spec.service}` : (obj.spec.slos ?? []).join(','),

@@ -3,6 +3,10 @@ import { z } from 'zod';
 import type { ConfigObject } from '../../domain/objects.js';
 import type { CrossCheckIssue, KindDefinition, ObjectReference } from '../kind.js';
 import { objectName } from '../metadata.js';
+import { compileSlo, type SloDefinition } from '../../domain/slo/definition.js';
+import type { Correction } from '../../domain/slo/corrections.js';
+import { parseDuration } from '../../domain/time/duration.js';
+import { compileMatcher } from '../../domain/labels.js';
 import { timeZone } from './person.js';
 
 /** `5m`, `6h`, `30d`, `4w`, `1h30m`: whole minutes, the engine's resolution. */
@@ -17,7 +21,20 @@ const seriesName = z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]{0,199}$/, 'a serie
  * Label matchers: `value` (equal), `!value` (not equal), `a|b` (one of), `x` as a digit wildcard (`5xx`), and
  * `~regex` / `!~regex` (full match). Kept as strings so documents stay readable.
  */
-const labelMatchers = z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,99}$/, 'a label name'), z.string().max(500));
+const labelMatchers = z.record(
+  z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,99}$/, 'a label name'),
+  z
+    .string()
+    .max(500)
+    .refine((p) => {
+      try {
+        compileMatcher(p);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'a matcher: value, !value, a|b, 5xx, ~regex or !~regex with a valid regular expression'),
+);
 
 const selector = z.strictObject({ series: seriesName, match: labelMatchers.optional() });
 
@@ -128,6 +145,47 @@ export const sloSpec = z.strictObject({
 });
 export type SloSpec = z.infer<typeof sloSpec>;
 
+/** The pure definition the SLO math works on, from the document and the corrections that apply to it. */
+export function sloDefinition(obj: ConfigObject<SloSpec>, corrections: readonly Correction[] = []): SloDefinition {
+  const s = obj.spec;
+  return {
+    name: obj.metadata.name,
+    objective: s.objective,
+    window: 'rolling' in s.window ? { rolling: parseDuration(s.window.rolling) } : { calendar: s.window.calendar, timezone: s.window.timezone },
+    budgeting: s.budgeting,
+    timeslice: s.budgeting === 'occurrences' ? undefined : { minutes: parseDuration(s.timeslice?.length ?? '1m'), thresholdPercent: s.timeslice?.threshold },
+    noData: s.noData.slices,
+    noDataAfterMinutes: parseDuration(s.noData.alertAfter),
+    minEvents: s.alerting.minEvents,
+    startMs: s.startDate ? Date.parse(s.startDate) : undefined,
+    corrections,
+    tiers: !s.alerting.enabled
+      ? []
+      : s.alerting.tiers === 'default'
+        ? undefined
+        : s.alerting.tiers.map((t) => ({
+            severity: t.severity,
+            long: parseDuration(t.long),
+            short: t.short === undefined ? undefined : parseDuration(t.short),
+            factor: t.factor,
+            budgetPercent: t.budgetShare,
+          })),
+    warningBelow: s.budgetWarning / 100,
+  };
+}
+
+/** Where in the document each field of the SLO math's error messages lives. */
+function pathOfDefinitionField(message: string): (string | number)[] {
+  const field = message.split(':')[0] ?? '';
+  if (field.startsWith('tiers') || /tier/i.test(field)) return ['spec', 'alerting', 'tiers'];
+  if (field.startsWith('timeslice')) return ['spec', 'timeslice'];
+  if (field.startsWith('window')) return ['spec', 'window'];
+  if (field.startsWith('objective')) return ['spec', 'objective'];
+  if (field.startsWith('minEvents')) return ['spec', 'alerting', 'minEvents'];
+  if (field.startsWith('noData')) return ['spec', 'noData'];
+  return ['spec'];
+}
+
 function seriesOf(spec: SloSpec): string[] {
   const i = spec.indicator;
   if (i.ratio) return [...new Set([i.ratio.total.series, (i.ratio.good ?? i.ratio.bad)!.series])];
@@ -167,6 +225,11 @@ export const slo: KindDefinition<SloSpec> = {
     s.indicator.composite?.components.forEach((c, i) => {
       if (c.slo === obj.metadata.name) issues.push({ path: ['spec', 'indicator', 'composite', 'components', i, 'slo'], message: 'a composite SLO cannot contain itself', severity: 'error' });
     });
+    if (issues.length > 0) return issues;
+    // The SLO math's own rules: tiers that can never fire, slices that don't fit the window, ...
+    const compiled = compileSlo(sloDefinition(obj));
+    if (!compiled.ok) for (const e of compiled.errors) issues.push({ path: pathOfDefinitionField(e), message: e, severity: 'error' });
+    else for (const n of compiled.notes) issues.push({ path: pathOfDefinitionField(n), message: n, severity: 'warning' });
     return issues;
   },
   columns: (obj) => ({

@@ -1,0 +1,238 @@
+// The SLO evaluation loop: keeps each SLO's minute counts in memory, evaluates every SLO on a schedule (and on
+// demand), and records burn-rate and no-data alert transitions for the paging layer.
+import type { Kysely } from 'kysely';
+import { correctionApplies, toCorrection, type CorrectionSpec } from '../config/kinds/correction.js';
+import { sloDefinition, type SloSpec } from '../config/kinds/slo.js';
+import type { ConfigObject } from '../domain/objects.js';
+import { indicatorSeriesNames, indicatorTerms, type Term } from '../domain/indicator.js';
+import { evaluateComposite, type CompositeEvaluation } from '../domain/slo/composite.js';
+import { compileSlo, type CompiledSlo } from '../domain/slo/definition.js';
+import { evaluateSlo, evaluationHorizon, type SloEvaluation } from '../domain/slo/evaluate.js';
+import { periodMinutes, windowAt } from '../domain/time/window.js';
+import { listObjects } from '../store/objects.js';
+import type { Database } from '../store/schema.js';
+import { listSeries } from '../store/sli.js';
+import { listAlertStates, recordTransitions } from '../store/slo-alerts.js';
+import { SloMinutes } from './slo-series.js';
+
+const MINUTE_MS = 60_000;
+
+export interface EngineOptions {
+  now: () => Date;
+  intervalMs: number;
+  /** Minutes re-read each cycle so that late data lands (matches ingest's lateness). */
+  latenessMs: number;
+  onError?: (err: unknown) => void;
+}
+
+interface EngineSlo {
+  obj: ConfigObject<SloSpec>;
+  compiled: CompiledSlo | null;
+  /** Why the SLO cannot be evaluated (compile errors). */
+  errors: string[];
+  terms: Term[];
+  termsKey: string;
+  data: SloMinutes | null;
+  /** The composite's components, compiled over the composite's window. */
+  components?: { name: string; weight: number; compiled: CompiledSlo; data: SloMinutes }[];
+}
+
+export type SloResult =
+  | { kind: 'simple'; name: string; evaluation: SloEvaluation; clampedMinutes: number }
+  | { kind: 'composite'; name: string; at: number; periodMinutes: number; evaluation: CompositeEvaluation; components: SloEvaluation[] }
+  | { kind: 'invalid'; name: string; errors: string[] };
+
+export interface AlertChange {
+  alertId: string;
+  slo: string;
+  kind: 'burn' | 'no_data';
+  severity: string;
+  state: 'firing' | 'resolved';
+  at: Date;
+  details: Record<string, unknown>;
+}
+
+export class SloEngine {
+  private slos = new Map<string, EngineSlo>();
+  private results = new Map<string, SloResult>();
+  private alertState = new Map<string, 'firing' | 'resolved'>();
+  private catalogKey = '';
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  lastCycle: { at: string; durationMs: number; slos: number } | null = null;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly opts: EngineOptions,
+  ) {}
+
+  /** Re-reads SLOs, corrections and series when any of them changed. */
+  private async refresh(nowMs: number): Promise<void> {
+    const [sloObjs, corrObjs, series] = await Promise.all([listObjects(this.db, 'SLO'), listObjects(this.db, 'Correction'), listSeries(this.db)]);
+    const key = JSON.stringify([sloObjs.map((o) => [o.metadata.name, o.status.generation]), corrObjs.map((o) => [o.metadata.name, o.status.generation]), series.length]);
+    if (key === this.catalogKey) return;
+    this.catalogKey = key;
+    const corrections = corrObjs as unknown as ConfigObject<CorrectionSpec>[];
+    const next = new Map<string, EngineSlo>();
+    const objs = sloObjs as unknown as ConfigObject<SloSpec>[];
+    for (const obj of objs) {
+      const applicable = corrections.filter((c) => correctionApplies(c.spec, obj.metadata.name, obj.spec.service)).map(toCorrection);
+      const compiled = compileSlo(sloDefinition(obj, applicable));
+      const names = new Set(indicatorSeriesNames(obj.spec.indicator));
+      const terms = indicatorTerms(obj.spec.indicator, series.filter((s) => names.has(s.name)));
+      const termsKey = JSON.stringify(terms);
+      const prev = this.slos.get(obj.metadata.name);
+      const keep = prev && prev.termsKey === termsKey && prev.data && compiled.ok && JSON.stringify(prev.compiled?.window) === JSON.stringify(compiled.slo.window);
+      next.set(obj.metadata.name, {
+        obj,
+        compiled: compiled.ok ? compiled.slo : null,
+        errors: compiled.ok ? [] : compiled.errors,
+        terms,
+        termsKey,
+        data: keep ? prev.data : null,
+      });
+    }
+    // Composites: each component measured over the composite's own window.
+    for (const e of next.values()) {
+      const comp = e.obj.spec.indicator.composite;
+      if (!comp || !e.compiled) continue;
+      e.components = [];
+      for (const c of comp.components) {
+        const part = next.get(c.slo);
+        if (!part) continue;
+        const def = { ...sloDefinition(part.obj, part.compiled?.corrections ?? []), window: sloDefinition(e.obj).window };
+        const compiled = compileSlo(def);
+        if (!compiled.ok) continue;
+        e.components.push({ name: c.slo, weight: c.weight, compiled: compiled.slo, data: new SloMinutes(part.terms, 0, 0) });
+      }
+    }
+    this.slos = next;
+    for (const name of this.results.keys()) if (!next.has(name)) this.results.delete(name);
+    void nowMs;
+  }
+
+  private async sync(data: SloMinutes | null, terms: Term[], compiled: CompiledSlo, nowMs: number): Promise<SloMinutes> {
+    const horizon = evaluationHorizon(compiled, nowMs);
+    const end = Math.floor(nowMs / MINUTE_MS) * MINUTE_MS + MINUTE_MS;
+    if (!data || data.startMs > horizon.start) {
+      const fresh = new SloMinutes(terms, horizon.start, end);
+      await fresh.load(this.db, horizon.start, end);
+      return fresh;
+    }
+    const from = Math.max(data.startMs, data.endMs - MINUTE_MS - this.opts.latenessMs);
+    await data.load(this.db, Math.floor(from / MINUTE_MS) * MINUTE_MS, end);
+    data.trim(horizon.start);
+    return data;
+  }
+
+  private async evaluateOne(e: EngineSlo, nowMs: number): Promise<SloResult> {
+    const name = e.obj.metadata.name;
+    if (!e.compiled) return { kind: 'invalid', name, errors: e.errors };
+    if (e.components) {
+      const parts: SloEvaluation[] = [];
+      for (const c of e.components) {
+        c.data = await this.sync(c.data.endMs === 0 ? null : c.data, c.data.terms as Term[], c.compiled, nowMs);
+        parts.push(evaluateSlo(c.compiled, c.data.series(), nowMs));
+      }
+      const P = periodMinutes(windowAt(e.compiled.window, nowMs));
+      const evaluation = evaluateComposite(
+        e.compiled.objective,
+        parts.map((p, i) => ({
+          name: p.name,
+          weight: e.components![i]!.weight,
+          sli: p.sli,
+          errorRatios: Object.fromEntries(p.burnRates.map((b) => [b.label, b.errorRatio])),
+        })),
+        { periodMinutes: P, warningBelow: e.compiled.warningBelow },
+      );
+      return { kind: 'composite', name, at: Math.floor(nowMs / MINUTE_MS) * MINUTE_MS, periodMinutes: P, evaluation, components: parts };
+    }
+    e.data = await this.sync(e.data, e.terms, e.compiled, nowMs);
+    const evaluation = evaluateSlo(e.compiled, e.data.series(), nowMs);
+    return { kind: 'simple', name, evaluation, clampedMinutes: e.data.clamped };
+  }
+
+  /** Evaluates every SLO at `now`, records alert transitions, and returns what changed. */
+  async cycle(): Promise<AlertChange[]> {
+    const started = Date.now();
+    const now = this.opts.now();
+    const nowMs = now.getTime();
+    if (this.alertState.size === 0) {
+      for (const a of await listAlertStates(this.db)) this.alertState.set(a.alertId, a.state);
+    }
+    await this.refresh(nowMs);
+    const changes: AlertChange[] = [];
+    for (const e of this.slos.values()) {
+      const r = await this.evaluateOne(e, nowMs);
+      this.results.set(r.name, r);
+      if (r.kind !== 'simple') continue;
+      const ev = r.evaluation;
+      const observed: Omit<AlertChange, 'state' | 'at'>[] = [];
+      const firing = new Set<string>();
+      for (const t of ev.tiers) {
+        observed.push({ alertId: t.id, slo: r.name, kind: 'burn', severity: t.severity, details: { ...t, service: e.obj.spec.service } });
+        if (t.firing) firing.add(t.id);
+      }
+      if (ev.noData) {
+        observed.push({ alertId: ev.noData.id, slo: r.name, kind: 'no_data', severity: 'page', details: { ...ev.noData, service: e.obj.spec.service } });
+        if (ev.noData.firing) firing.add(ev.noData.id);
+      }
+      for (const o of observed) {
+        const state = firing.has(o.alertId) ? 'firing' : 'resolved';
+        const before = this.alertState.get(o.alertId) ?? 'resolved';
+        if (state !== before) changes.push({ ...o, state, at: new Date(ev.at) });
+      }
+    }
+    await recordTransitions(this.db, changes);
+    for (const c of changes) this.alertState.set(c.alertId, c.state);
+    this.lastCycle = { at: now.toISOString(), durationMs: Date.now() - started, slos: this.slos.size };
+    return changes;
+  }
+
+  /** The latest result for one SLO, evaluating now when it has none yet. */
+  async result(name: string): Promise<SloResult | undefined> {
+    if (!this.results.has(name)) await this.runOnce();
+    return this.results.get(name);
+  }
+
+  allResults(): SloResult[] {
+    return [...this.results.values()];
+  }
+
+  /** Evaluates the SLO at each of `times` (for history charts), reading older data from the store as needed. */
+  async history(name: string, times: number[]): Promise<SloEvaluation[] | undefined> {
+    await this.refresh(this.opts.now().getTime());
+    const e = this.slos.get(name);
+    if (!e?.compiled || e.components || times.length === 0) return undefined;
+    const first = evaluationHorizon(e.compiled, Math.min(...times)).start;
+    const last = Math.floor(Math.max(...times) / MINUTE_MS) * MINUTE_MS + MINUTE_MS;
+    const data = new SloMinutes(e.terms, first, last);
+    await data.load(this.db, first, last);
+    const series = data.series();
+    return times.map((t) => evaluateSlo(e.compiled!, series, t));
+  }
+
+  /** One cycle, never two at once. */
+  runOnce(): Promise<void> {
+    this.running ??= this.cycle()
+      .then(() => undefined)
+      .catch((err: unknown) => this.opts.onError?.(err))
+      .finally(() => {
+        this.running = undefined;
+      });
+    return this.running;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    void this.runOnce();
+    this.timer = setInterval(() => void this.runOnce(), this.opts.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+}
