@@ -22,7 +22,13 @@ function matchesLabels(o: StoredObject, selector: string | undefined): boolean {
   });
 }
 
-function registerKind(app: FastifyInstance, db: Kysely<Database>, kind: KindDefinition): void {
+/** Live figures a kind adds to its objects on read (e.g. an SLO's evaluation), beside `status`. */
+export interface ObjectExtras {
+  one(obj: StoredObject): Promise<Record<string, unknown>>;
+  many(obj: StoredObject): Promise<Record<string, unknown>>;
+}
+
+function registerKind(app: FastifyInstance, db: Kysely<Database>, kind: KindDefinition, extras: ObjectExtras | undefined): void {
   const filterNames = Object.keys(kind.filters ?? {});
   const query = z.strictObject({
     labels: labelSelector,
@@ -47,7 +53,7 @@ function registerKind(app: FastifyInstance, db: Kysely<Database>, kind: KindDefi
           matchesLabels(o, q.labels) &&
           filterNames.every((f) => q[f] === undefined || kind.filters![f]!(o as never, q[f]!)),
       );
-      return { kind: kind.kind, items };
+      return { kind: kind.kind, items: extras ? await Promise.all(items.map(async (o) => ({ ...o, ...(await extras.many(o)) }))) : items };
     },
   );
   app.get(
@@ -64,13 +70,13 @@ function registerKind(app: FastifyInstance, db: Kysely<Database>, kind: KindDefi
       const { name } = req.params as { name: string };
       const obj = await getObject(db, kind.kind, name);
       if (!obj) throw notFound(`${kind.kind} "${name}" does not exist`);
-      return obj;
+      return extras ? { ...obj, ...(await extras.one(obj)) } : obj;
     },
   );
 }
 
-export function registerObjects(app: FastifyInstance, db: Kysely<Database>): void {
-  for (const kind of kinds) registerKind(app, db, kind);
+export function registerObjects(app: FastifyInstance, db: Kysely<Database>, extras: Partial<Record<string, ObjectExtras>> = {}): void {
+  for (const kind of kinds) registerKind(app, db, kind, extras[kind.kind]);
   app.get(
     '/api/v1/kinds',
     { config: { access: 'read' }, schema: { tags: ['catalog'], summary: 'The config kinds this server understands' } },

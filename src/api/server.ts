@@ -17,6 +17,8 @@ import { registerHealth } from './health.js';
 import { registerIngest } from './ingest.js';
 import { registerMetrics } from './metrics.js';
 import { registerObjects } from './objects.js';
+import { registerSlos, sloExtras } from './slos.js';
+import { SloEngine, type EngineOptions } from '../engine/slo-engine.js';
 import { registerTokens } from './tokens.js';
 
 export interface ServerOptions {
@@ -30,11 +32,21 @@ export interface ServerOptions {
   localPrincipal?: Principal;
   tokenCacheMs?: number;
   ingest?: Partial<IngestOptions>;
+  /** The SLO engine to serve status from; one is created (not started) when absent. */
+  engine?: SloEngine;
+  engineOptions?: Partial<EngineOptions>;
   /** Told of every route (method and full path) as it is registered: lets tests enumerate the whole API. */
   onRoute?: (method: string, url: string) => void;
 }
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Started by `pave serve`; tests drive it with runOnce(). */
+    sloEngine: SloEngine;
+  }
+}
 
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
   const now = opts.now ?? (() => new Date());
@@ -81,8 +93,15 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const auth = registerAuth(app, { db, now, localPrincipal: opts.localPrincipal, cacheMs: opts.tokenCacheMs });
   const metrics = registerMetrics(app, db, version);
   registerHealth(app, db);
-  registerObjects(app, db);
-  const ingestor = new Ingestor(db, { ...defaultIngestOptions, ...opts.ingest });
+  const ingestOptions = { ...defaultIngestOptions, ...opts.ingest };
+  const engine =
+    opts.engine ??
+    new SloEngine(db, { now, intervalMs: 30_000, latenessMs: ingestOptions.latenessMs, onError: (err) => app.log.error({ err }, 'SLO evaluation failed'), ...opts.engineOptions });
+  app.decorate('sloEngine', engine);
+  app.addHook('onClose', async () => engine.stop());
+  registerObjects(app, db, { SLO: sloExtras(engine) });
+  registerSlos(app, db, engine, now);
+  const ingestor = new Ingestor(db, ingestOptions);
   registerApply(app, db, metrics, () => ingestor.invalidate());
   registerIngest(app, ingestor, now);
   registerTokens(app, db, auth.forget, now);

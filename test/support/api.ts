@@ -56,7 +56,7 @@ metadata: { name: web }
 spec: { owner: storefront, tier: important, dependsOn: [ { service: checkout } ] }
 `;
 
-export async function startTestApi(backend: Backend, opts: { catalog?: string; now?: () => Date } = {}): Promise<TestApi> {
+export async function startTestApi(backend: Backend, opts: { catalog?: string; now?: () => Date; latenessMs?: number } = {}): Promise<TestApi> {
   const store = await openTestStore(backend);
   const catalog = opts.catalog ?? baseCatalog;
   if (catalog) {
@@ -77,7 +77,7 @@ export async function startTestApi(backend: Backend, opts: { catalog?: string; n
     viewer: await mk('viewer', 'viewer'),
     ingest: await mk('ingest', 'ingest', catalog ? { services: ['checkout'] } : {}),
   };
-  const app = await buildServer({ store, tokenCacheMs: 0, now: opts.now });
+  const app = await buildServer({ store, tokenCacheMs: 0, now: opts.now, ingest: opts.latenessMs ? { latenessMs: opts.latenessMs } : undefined });
   await app.ready();
   return {
     app,

@@ -32,6 +32,7 @@ export interface ServeOptions {
   bootstrap?: boolean;
   /** Drain and exit on SIGTERM/SIGINT (default true; embedding callers handle their own). */
   handleSignals?: boolean;
+  evaluationIntervalMs: number;
 }
 
 export async function startServer(o: ServeOptions): Promise<RunningServer> {
@@ -49,7 +50,11 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     throw new CliError('PAVE_ADMIN_TOKEN must be at least 32 characters (use `openssl rand -base64 32`)', exitCodes.usage);
   }
   const boot = o.bootstrap === false ? { created: false } : await bootstrapAdminToken(store.db, given);
-  const app = await buildServer({ store, logger: o.logLevel === 'silent' ? false : { level: o.logLevel } });
+  const app = await buildServer({
+    store,
+    logger: o.logLevel === 'silent' ? false : { level: o.logLevel },
+    engineOptions: { intervalMs: o.evaluationIntervalMs },
+  });
   let url: string;
   try {
     url = await app.listen({ host: o.host, port: o.port });
@@ -59,6 +64,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     throw new CliError(`cannot listen on ${o.host}:${o.port}: ${(err as Error).message}`, exitCodes.usage);
   }
   store.announce(url);
+  app.sloEngine.start();
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
@@ -94,7 +100,9 @@ function handleSignals(server: RunningServer): void {
 function serveOptions(cmd: { host: string; port: string; logLevel: string }, o: GlobalOptions): ServeOptions {
   const port = Number(cmd.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be 0-65535, not ${cmd.port}`, exitCodes.usage);
-  return { host: cmd.host, port, dataDir: o.dataDir ?? defaultDataDir(), databaseUrl: process.env.DATABASE_URL, logLevel: cmd.logLevel };
+  const interval = Number(process.env.PAVE_EVALUATION_INTERVAL ?? '30');
+  if (!(interval >= 1)) throw new CliError(`PAVE_EVALUATION_INTERVAL must be a number of seconds ≥ 1, not ${process.env.PAVE_EVALUATION_INTERVAL}`, exitCodes.usage);
+  return { host: cmd.host, port, dataDir: o.dataDir ?? defaultDataDir(), databaseUrl: process.env.DATABASE_URL, logLevel: cmd.logLevel, evaluationIntervalMs: interval * 1000 };
 }
 
 export function examplesDir(): string {
