@@ -5,6 +5,7 @@ import { registerAuditCommand } from './commands/audit.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerGetCommand } from './commands/get.js';
 import { registerServeCommands } from './commands/serve.js';
+import { registerSloCommands } from './commands/slo.js';
 import { registerTokenCommands } from './commands/token.js';
 import type { GlobalOptions } from './connection.js';
 import { CliError, exitCodes, printJson } from './output.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerConfigCommands(program, globals);
   registerGetCommand(program, globals);
   registerTokenCommands(program, globals);
+  registerSloCommands(program, globals);
   registerAuditCommand(program, globals);
   for (const c of program.commands) {
     c.exitOverride();
