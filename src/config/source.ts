@@ -120,6 +120,7 @@ export function parseSourceFile(file: SourceFile): ParsedFile {
       });
       return;
     }
+    if (value === null || value === undefined) return; // a document holding only comments or `~`
     const start = pos(doc.contents.range?.[0] ?? 0);
     documents.push({
       file: file.name,

@@ -323,3 +323,21 @@ spec: { service: checkout, start: "2026-01-04T02:00:00Z", rrule: "FREQ=WEEKLY", 
     ]);
   });
 });
+
+describe('dependency ceiling', () => {
+  it('warns when an SLO promises more than its hard dependencies allow', () => {
+    const svc = (name: string, deps = '') => `apiVersion: pave/v1\nkind: Service\nmetadata: { name: ${name} }\nspec: { owner: t${deps} }\n---\n`;
+    const slo = (name: string, objective: number) =>
+      `apiVersion: pave/v1\nkind: SLO\nmetadata: { name: ${name} }\nspec: { service: ${name}, indicator: { ratio: { bad: { series: r }, total: { series: r } } }, objective: ${objective}, window: { rolling: 30d } }\n---\n`;
+    const { issues } = validate(
+      'apiVersion: pave/v1\nkind: Team\nmetadata: { name: t }\nspec: {}\n---\n' +
+        svc('a', ', dependsOn: [ { service: b }, { service: c }, { service: d }, { service: e, kind: soft } ]') +
+        svc('b') + svc('c') + svc('d') + svc('e') +
+        slo('a', 99.8) + slo('b', 99.9) + slo('c', 99.9) + slo('d', 99.9) + slo('e', 99),
+    );
+    // 99.9% × 99.9% × 99.9% = 99.7002999%: a 99.8% promise cannot be kept; the soft dependency does not count.
+    expect(issues.map((i) => [i.severity, i.name, i.path, i.message])).toEqual([
+      ['warning', 'a', 'spec.objective', 'objective 99.8% is above 99.7002999%, the most its hard dependencies allow (b 99.9%, c 99.9%, d 99.9%): the product of their objectives'],
+    ]);
+  });
+});

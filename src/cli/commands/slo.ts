@@ -17,6 +17,7 @@ interface SloItem {
   spec: { service: string; objective: number; window: { rolling?: string; calendar?: string; timezone?: string }; budgeting: string };
   summary?: Summary;
   evaluation?: any;
+  dependencyCeiling?: { ceilingPercent: string; exceeds: boolean; dependencies: { name: string; objective: number }[] } | null;
 }
 
 const pct = (v: number | null | undefined, digits = 4) => (v === null || v === undefined ? '-' : `${(v * 100).toFixed(digits)}%`);
@@ -88,6 +89,13 @@ export function explain(item: SloItem): string {
   const burn = e.burnRates.find((r: { minutes: number }) => r.minutes === e.exhaustionWindowMinutes)?.burnRate;
   lines.push(`time to exhaustion = remaining ${pct(b.remainingFraction, 2)} × ${e.window.periodMinutes} min / burn(${e.exhaustionWindowMinutes} min) ${num(burn)} = ${formatMinutes(e.timeToExhaustionMinutes)}`);
   lines.push(`status: ${e.status} (${e.statusReason})`);
+  const c = item.dependencyCeiling;
+  if (c) {
+    lines.push(
+      `dependency ceiling = ${c.dependencies.map((d) => `${d.objective}%`).join(' × ')} = ${c.ceilingPercent}% (${c.dependencies.map((d) => d.name).join(', ')}): ` +
+        (c.exceeds ? `the objective ${s.objective}% is ABOVE it` : `the objective ${s.objective}% fits under it`),
+    );
+  }
   return lines.join('\n');
 }
 

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import type { ConfigObject } from '../../domain/objects.js';
 import type { CrossCheckIssue, KindDefinition, ObjectReference } from '../kind.js';
 import { objectName } from '../metadata.js';
+import { checkCeiling, type CeilingCheck } from '../../domain/slo/ceiling.js';
 import { compileSlo, type SloDefinition } from '../../domain/slo/definition.js';
+import type { CatalogView } from '../../domain/objects.js';
 import type { Correction } from '../../domain/slo/corrections.js';
 import { parseDuration } from '../../domain/time/duration.js';
 import { compileMatcher } from '../../domain/labels.js';
@@ -186,6 +188,24 @@ function pathOfDefinitionField(message: string): (string | number)[] {
   return ['spec'];
 }
 
+/**
+ * The dependency ceiling: the product of the objectives of the service's hard dependencies. Each dependency promises
+ * the weakest of its own SLOs' objectives (a dependency without SLOs promises nothing pave can check and is skipped).
+ */
+export function ceilingOf(obj: ConfigObject<SloSpec>, catalog: CatalogView): (CeilingCheck & { dependencies: { name: string; objective: number }[] }) | null {
+  const svc = catalog.get('Service', obj.spec.service) as ConfigObject<{ dependsOn: { service: string; kind: string }[] }> | undefined;
+  const deps = (svc?.spec.dependsOn ?? []).filter((d) => d.kind === 'hard');
+  const dependencies = deps.flatMap((d) => {
+    const objectives = catalog
+      .list('SLO')
+      .filter((s) => (s.spec as SloSpec).service === d.service && !(s.spec as SloSpec).indicator.composite)
+      .map((s) => (s.spec as SloSpec).objective);
+    return objectives.length ? [{ name: d.service, objective: Math.min(...objectives) }] : [];
+  });
+  if (dependencies.length === 0) return null;
+  return { ...checkCeiling(obj.spec.objective, dependencies), dependencies };
+}
+
 function seriesOf(spec: SloSpec): string[] {
   const i = spec.indicator;
   if (i.ratio) return [...new Set([i.ratio.total.series, (i.ratio.good ?? i.ratio.bad)!.series])];
@@ -213,9 +233,11 @@ export const slo: KindDefinition<SloSpec> = {
   },
   // Teams declare SLOs only for services they own.
   owners: serviceOwner,
-  crossCheck(obj) {
+  crossCheck(obj, catalog) {
     const issues: CrossCheckIssue[] = [];
     const s = obj.spec;
+    const ceiling = ceilingOf(obj, catalog);
+    if (ceiling?.warning) issues.push({ path: ['spec', 'objective'], message: ceiling.warning, severity: 'warning' });
     if (s.budgeting === 'timeslices' && s.timeslice?.threshold === undefined) {
       issues.push({ path: ['spec', 'timeslice', 'threshold'], message: 'timeslices budgeting needs timeslice.threshold (percent of good events for a slice to be good)', severity: 'error' });
     }
