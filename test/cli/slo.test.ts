@@ -57,6 +57,17 @@ describe('pave slo', () => {
     expect(text).toContain('status: healthy');
   });
 
+  it('promotes an SLO to an SLA', async () => {
+    const printed = await runCli(['slo', 'promote', 'checkout-availability', '--target', '99.5', '--consequence', '10% credit'], { env });
+    expect(printed.stdout).toBe('apiVersion: pave/v1\nkind: SLA\nmetadata:\n  name: checkout-availability-sla\nspec:\n  slo: checkout-availability\n  target: 99.5\n  consequence: 10% credit\n');
+    const denied = await runCli(['slo', 'promote', 'checkout-availability', '--target', '99.5', '--consequence', 'x', '--apply'], { env });
+    expect(denied.code).toBe(1);
+    const applied = await runCli(['slo', 'promote', 'checkout-availability', '--target', '99.95', '--consequence', 'x', '--apply'], { env: { ...env, PAVE_TOKEN: api.tokens.payments } });
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain('create SLA/checkout-availability-sla');
+    expect(applied.stdout).toContain("warning: the SLA target 99.95% is stricter than its SLO's objective 99.9%");
+  });
+
   it('shows history and detailed status, and names unknown SLOs', async () => {
     const h = await runCli(['slo', 'history', 'checkout-availability', '--from', new Date(now - 60 * MIN).toISOString(), '--to', new Date(now).toISOString(), '--step', '30m'], { env });
     expect(h.code).toBe(0);

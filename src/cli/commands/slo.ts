@@ -1,7 +1,8 @@
 // pave slo list | status | history | explain
 import type { Command } from 'commander';
 import { connect, expectOk, type GlobalOptions } from '../connection.js';
-import { printJson, println, table } from '../output.js';
+import { stringify } from 'yaml';
+import { CliError, exitCodes, printJson, println, table } from '../output.js';
 
 interface Summary {
   status: string;
@@ -174,6 +175,41 @@ export function registerSloCommands(program: Command, globals: () => GlobalOptio
         const item = expectOk(await client.request<SloItem>('GET', `/api/v1/slos/${encodeURIComponent(name)}`));
         if (o.json) return printJson(item.evaluation);
         println(explain(item));
+      } finally {
+        await client.close();
+      }
+    });
+
+  slo
+    .command('promote')
+    .description('promote an SLO to an SLA: print the SLA document for your files, or apply it with --apply')
+    .argument('<name>', 'the SLO backing the agreement')
+    .requiredOption('--target <percent>', 'the contractual target, e.g. 99.5 (usually below the SLO objective)')
+    .requiredOption('--consequence <text>', 'what happens when the target is missed, e.g. "10% service credit"')
+    .option('--sla-name <name>', 'name of the SLA (default: <slo>-sla)')
+    .option('--customer <text>', 'who the agreement is with')
+    .option('--apply', 'apply it now instead of printing it')
+    .action(async (name: string, cmd: { target: string; consequence: string; slaName?: string; customer?: string; apply?: boolean }) => {
+      const o = globals();
+      const target = Number(cmd.target);
+      if (!(target > 0 && target < 100)) throw new CliError(`--target must be a percentage between 0 and 100, not ${cmd.target}`, exitCodes.usage);
+      const doc = stringify({
+        apiVersion: 'pave/v1',
+        kind: 'SLA',
+        metadata: { name: cmd.slaName ?? `${name}-sla` },
+        spec: { slo: name, target, consequence: cmd.consequence, ...(cmd.customer ? { customer: cmd.customer } : {}) },
+      });
+      if (!cmd.apply) {
+        process.stdout.write(doc);
+        return;
+      }
+      const client = await connect(o);
+      try {
+        const res = await client.request<{ changes: { action: string; kind: string; name: string }[]; warnings: { message: string }[] }>('POST', '/api/v1/apply', { files: [{ name: `promote-${name}.yaml`, content: doc }] });
+        const body = expectOk(res);
+        if (o.json) return printJson(body);
+        for (const c of body.changes) println(`${c.action} ${c.kind}/${c.name}`);
+        for (const w of body.warnings) println(`warning: ${w.message}`);
       } finally {
         await client.close();
       }
