@@ -23,6 +23,8 @@ export interface EngineOptions {
   /** Minutes re-read each cycle so that late data lands (matches ingest's lateness). */
   latenessMs: number;
   onError?: (err: unknown) => void;
+  /** Called with the alert transitions each scheduled cycle recorded (the demo prints them). */
+  onTransitions?: (changes: AlertChange[]) => void;
 }
 
 interface EngineSlo {
@@ -215,7 +217,9 @@ export class SloEngine {
   /** One cycle, never two at once. */
   runOnce(): Promise<void> {
     this.running ??= this.cycle()
-      .then(() => undefined)
+      .then((changes) => {
+        if (changes.length) this.opts.onTransitions?.(changes);
+      })
       .catch((err: unknown) => this.opts.onError?.(err))
       .finally(() => {
         this.running = undefined;
