@@ -12,8 +12,8 @@ export interface ServeProcess {
   exited: Promise<number | string>;
 }
 
-export async function startServe(env: Record<string, string>, args: string[] = []): Promise<ServeProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', `${root}/src/cli/main.ts`, 'serve', '--port', '0', '--log-level', 'warn', ...args], {
+export async function startServe(env: Record<string, string>, args: string[] = [], command: 'serve' | 'demo' = 'serve', ready = /pave listening on (http:\/\/\S+)/): Promise<ServeProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', `${root}/src/cli/main.ts`, command, '--port', '0', '--log-level', 'warn', ...args], {
     cwd: root,
     env: { ...process.env, PAVE_URL: '', PAVE_TOKEN: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -23,10 +23,10 @@ export async function startServe(env: Record<string, string>, args: string[] = [
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`pave serve did not start within 30 s:\n${out}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`pave ${command} did not start within 90 s:\n${out}`)), 90_000);
     child.stdout!.on('data', () => {
       const m = /pave listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
+      if (m && ready.test(out)) {
         clearTimeout(timer);
         resolve(m[1]!);
       }
