@@ -119,8 +119,19 @@ export function registerSlos(app: FastifyInstance, db: Kysely<Database>, engine:
 
   app.post(
     '/api/v1/slos/evaluate',
-    { config: { access: 'write' }, schema: { tags: ['slos'], summary: 'Evaluate every SLO now (instead of waiting for the next cycle)' } },
-    async () => {
+    {
+      config: { access: 'write' },
+      schema: {
+        tags: ['slos'],
+        summary: 'Evaluate every SLO now (instead of waiting for the next cycle)',
+        description: 'Takes no body and no query parameters.',
+        querystring: z.strictObject({}),
+      },
+    },
+    async (req) => {
+      if (req.headers['content-type'] || Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding']) {
+        throw new ApiError(400, 'bad_request', 'this endpoint takes no body');
+      }
       await engine.runOnce();
       return { lastCycle: engine.lastCycle, at: now().toISOString() };
     },
