@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { catalogView, objectKey, type CatalogView, type ConfigObject } from '../domain/objects.js';
 import { findKind, kinds } from './kinds/index.js';
 import { metadataSchema } from './metadata.js';
+import { consumedKinds, prepareOpenSLO } from './openslo/index.js';
 import { formatPath, parseSourceFile, type ConfigIssue, type Path, type SourceDocument, type SourceFile } from './source.js';
 
 export interface ValidatedObject {
@@ -19,6 +20,8 @@ export interface FileValidation {
 
 const apiVersions = ['pave/v1', 'openslo/v1'];
 const openSLOKinds = ['SLO', 'SLI', 'Service', 'AlertPolicy', 'AlertCondition', 'AlertNotificationTarget', 'DataSource'];
+/** The OpenSLO kinds pave reads: those with an adapter, and those consumed by SLOs. */
+const acceptedOpenSLOKinds = () => [...kinds.filter((k) => k.openslo).map((k) => k.kind), ...consumedKinds];
 
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
@@ -120,7 +123,8 @@ function validateDocument(doc: SourceDocument): { object?: ConfigObject; issues:
   }
   const kind = typeof d.kind === 'string' ? findKind(d.kind) : undefined;
   if (!kind || kind.kind !== d.kind) {
-    const expected = `one of ${kinds.filter((k) => d.apiVersion !== 'openslo/v1' || k.openslo).map((k) => k.kind).join(', ')}`;
+    const accepted = d.apiVersion === 'openslo/v1' ? acceptedOpenSLOKinds() : kinds.map((k) => k.kind);
+    const expected = `one of ${accepted.join(', ')}`;
     let message = 'unknown kind';
     if (kind) message = `unknown kind: kinds are case-sensitive, did you mean ${kind.kind}?`;
     else if (d.apiVersion === 'openslo/v1' && openSLOKinds.includes(String(d.kind))) message = `OpenSLO kind ${String(d.kind)} is not supported yet`;
@@ -130,7 +134,7 @@ function validateDocument(doc: SourceDocument): { object?: ConfigObject; issues:
 
   if (d.apiVersion === 'openslo/v1') {
     if (!kind.openslo) {
-      return { issues: [at(['kind'], { code: 'unknown_kind', message: `OpenSLO kind ${kind.kind} is not supported yet`, expected: `one of ${kinds.filter((k) => k.openslo).map((k) => k.kind).join(', ')}`, found: kind.kind })] };
+      return { issues: [at(['kind'], { code: 'unknown_kind', message: `OpenSLO kind ${kind.kind} is not supported yet`, expected: `one of ${acceptedOpenSLOKinds().join(', ')}`, found: kind.kind })] };
     }
     const parsed = kind.openslo.schema.safeParse(d);
     if (!parsed.success) return { issues: parsed.error.issues.flatMap((i) => issueFromZod(i, doc, [], d, doc.file)) };
@@ -170,20 +174,25 @@ export function validateFiles(files: SourceFile[]): FileValidation {
   const objects: ValidatedObject[] = [];
   const seen = new Map<string, SourceDocument>();
   const declared = new Set<string>();
-  for (const file of files) {
-    const parsed = parseSourceFile(file);
+  const parsedFiles = files.map(parseSourceFile);
+  // OpenSLO SLIs, AlertPolicies and AlertConditions are consumed by the SLOs that refer to them (see ./openslo).
+  const openslo = prepareOpenSLO(parsedFiles.flatMap((p) => p.documents), issueFromZod);
+  for (const parsed of parsedFiles) {
     issues.push(...parsed.issues);
-    for (const doc of parsed.documents) {
-      const r = validateDocument(doc);
+    for (const original of parsed.documents) {
+      const prepared = openslo.get(original) ?? { doc: original, issues: [] };
+      const doc = prepared.doc;
+      const validated = doc ? validateDocument(doc) : { issues: [] };
+      const r = { object: validated.object, issues: [...prepared.issues, ...validated.issues] };
       for (const i of r.issues) {
-        i.kind ??= typeof (doc.value as { kind?: unknown })?.kind === 'string' ? String((doc.value as { kind: string }).kind) : undefined;
-        i.name ??= String((doc.value as { metadata?: { name?: unknown } })?.metadata?.name ?? '') || undefined;
+        i.kind ??= typeof (original.value as { kind?: unknown })?.kind === 'string' ? String((original.value as { kind: string }).kind) : undefined;
+        i.name ??= String((original.value as { metadata?: { name?: unknown } })?.metadata?.name ?? '') || undefined;
       }
       issues.push(...r.issues);
-      const head = doc.value as { kind?: unknown; metadata?: { name?: unknown } } | null;
+      const head = original.value as { kind?: unknown; metadata?: { name?: unknown } } | null;
       const declaredKind = typeof head?.kind === 'string' ? findKind(head.kind)?.kind : undefined;
       if (declaredKind && typeof head?.metadata?.name === 'string') declared.add(`${declaredKind}/${head.metadata.name}`);
-      if (!r.object) continue;
+      if (!r.object || !doc) continue;
       const key = objectKey(r.object);
       const first = seen.get(key);
       if (first) {

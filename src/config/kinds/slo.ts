@@ -10,6 +10,7 @@ import type { Correction } from '../../domain/slo/corrections.js';
 import { parseDuration } from '../../domain/time/duration.js';
 import { compileMatcher } from '../../domain/labels.js';
 import { timeZone } from './person.js';
+import { openSLOSloAdapter } from '../openslo/slo.js';
 
 /** `5m`, `6h`, `30d`, `4w`, `1h30m`: whole minutes, the engine's resolution. */
 export const durationString = z
@@ -265,6 +266,11 @@ export const slo: KindDefinition<SloSpec> = {
   filters: {
     service: (obj, v) => obj.spec.service === v,
     series: (obj, v) => seriesOf(obj.spec).includes(v),
+  },
+  // OpenSLO v1 SLO documents (with their SLIs and AlertPolicies, see ../openslo and docs/config/openslo.md). A getter,
+  // because ../openslo reads this module's schemas and may finish loading after it.
+  get openslo() {
+    return openSLOSloAdapter;
   },
 };
 
