@@ -34,7 +34,12 @@ export function applyResponse(r: ApplyResult) {
   };
 }
 
-export function registerApply(app: FastifyInstance, db: Kysely<Database>, metrics: ServerMetrics, onApplied: () => void = () => undefined): void {
+export function registerApply(
+  app: FastifyInstance,
+  db: Kysely<Database>,
+  metrics: ServerMetrics,
+  onApplied: (revokedTokens: string[]) => void = () => undefined,
+): void {
   app.post(
     '/api/v1/apply',
     {
@@ -49,7 +54,9 @@ export function registerApply(app: FastifyInstance, db: Kysely<Database>, metric
           'may change that the documents no longer declare. 422 lists every validation error; 403 names each object the ' +
           'caller may not change. Nothing is written unless everything is valid and allowed.',
         querystring: z.strictObject({ dryRun: flag, prune: flag }),
-        body: z.union([filesBody, z.string().describe('YAML documents (Content-Type application/yaml)')]),
+        body: z.union([filesBody, z.string().describe('YAML documents (Content-Type application/yaml)')], {
+          error: 'expected {"files":[{"name","content"}]} with YAML file contents, or a YAML body with Content-Type application/yaml',
+        }),
       },
     },
     async (req, reply) => {
@@ -71,7 +78,7 @@ export function registerApply(app: FastifyInstance, db: Kysely<Database>, metric
           result.denied,
         );
       }
-      if (result.outcome === 'applied') onApplied();
+      if (result.outcome === 'applied') onApplied(result.revokedTokens);
       return reply.status(200).send(applyResponse(result));
     },
   );

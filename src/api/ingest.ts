@@ -45,6 +45,9 @@ export function registerIngest(app: FastifyInstance, ingestor: Ingestor, now: ()
         throw new ApiError(400, 'invalid_items', `${r.errors.length} invalid item(s); nothing was ingested: ${r.errors.slice(0, 3).map((e) => `${e.path}: ${e.message}`).join('; ')}`, r.errors);
       }
       if (r.status === 'forbidden') throw new ApiError(403, 'forbidden', `not allowed to send ${r.errors.map((e) => e.path).join(', ')}; nothing was ingested`, r.errors);
+      if (r.status === 'key_reused') {
+        throw new ApiError(409, 'idempotency_key_reused', 'this Idempotency-Key was already used for a different batch; nothing was ingested (use a new key per batch)');
+      }
       if (r.status === 'duplicate') return reply.status(200).send({ duplicate: true, message: 'this Idempotency-Key was already committed; nothing counted twice' });
       return reply.status(200).send({ duplicate: false, events: r.events, series: r.series });
     },

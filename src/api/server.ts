@@ -102,7 +102,10 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   registerObjects(app, db, { SLO: sloExtras(engine, db) });
   registerSlos(app, db, engine, now);
   const ingestor = new Ingestor(db, ingestOptions);
-  registerApply(app, db, metrics, () => ingestor.invalidate());
+  registerApply(app, db, metrics, (revoked) => {
+    ingestor.invalidate();
+    for (const id of revoked) auth.forget(id);
+  });
   registerIngest(app, ingestor, now);
   registerTokens(app, db, auth.forget, now);
   registerAudit(app, db);

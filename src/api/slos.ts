@@ -55,7 +55,8 @@ export function registerSlos(app: FastifyInstance, db: Kysely<Database>, engine:
       const q = req.query as { from?: string; to?: string; step: string };
       if (!(await getObject(db, 'SLO', name))) throw notFound(`SLO "${name}" does not exist`);
       const step = parseStep(q.step);
-      const to = Math.floor((q.to ? Date.parse(q.to) : now().getTime()) / MINUTE_MS) * MINUTE_MS;
+      // Nothing is known about the future: a later `to` is cut at now.
+      const to = Math.floor(Math.min(q.to ? Date.parse(q.to) : Infinity, now().getTime()) / MINUTE_MS) * MINUTE_MS;
       const from = Math.floor((q.from ? Date.parse(q.from) : to - 24 * 60 * MINUTE_MS) / MINUTE_MS) * MINUTE_MS;
       if (from > to) throw new ApiError(400, 'bad_request', 'from must not be after to');
       if ((to - from) / step + 1 > maxPoints) throw new ApiError(400, 'bad_request', `that is more than ${maxPoints} points: use a larger step`);

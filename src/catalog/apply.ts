@@ -33,6 +33,8 @@ export interface ApplyResult {
   /** Errors and warnings; any error means nothing was written. */
   issues: ConfigIssue[];
   denied: Denial[];
+  /** Member tokens revoked because their team was deleted (callers drop them from any cache). */
+  revokedTokens: string[];
 }
 
 /** Serialises applies so that two concurrent ones cannot both plan against the same snapshot. */
@@ -91,16 +93,20 @@ export async function applyFiles(db: Kysely<Database>, req: ApplyRequest): Promi
       }
     }
 
-    if (issues.some((i) => i.severity === 'error')) return { outcome: 'invalid', plan, issues, denied };
-    if (denied.length > 0) return { outcome: 'forbidden', plan, issues, denied };
-    if (req.dryRun) return { outcome: 'planned', plan, issues, denied };
+    if (issues.some((i) => i.severity === 'error')) return { outcome: 'invalid', plan, issues, denied, revokedTokens: [] };
+    if (denied.length > 0) return { outcome: 'forbidden', plan, issues, denied, revokedTokens: [] };
+    if (req.dryRun) return { outcome: 'planned', plan, issues, denied, revokedTokens: [] };
 
     const actor = req.principal.actor;
     // A deleted team's member tokens must not come back to life if a team of that name is created again.
+    const revokedTokens: string[] = [];
     for (const c of plan.changes) {
       if (c.action !== 'delete' || c.kind !== 'Team') continue;
       for (const t of await listTokens(trx)) {
-        if (t.role === 'member' && t.team === c.name) await revokeToken(trx, t.id, new Date(), { actor, requestId: req.requestId ?? null });
+        if (t.role === 'member' && t.team === c.name) {
+          await revokeToken(trx, t.id, new Date(), { actor, requestId: req.requestId ?? null });
+          revokedTokens.push(t.id);
+        }
       }
     }
     for (const c of plan.changes) {
@@ -125,7 +131,7 @@ export async function applyFiles(db: Kysely<Database>, req: ApplyRequest): Promi
         .filter((c) => c.action !== 'unchanged')
         .map((c) => ({ actor, action: c.action, kind: c.kind, name: c.name, before: c.before, after: c.after, requestId: req.requestId ?? null })),
     );
-    return { outcome: 'applied', plan, issues, denied };
+    return { outcome: 'applied', plan, issues, denied, revokedTokens };
   };
 
   return req.dryRun ? run(db) : db.transaction().execute((trx) => run(trx));

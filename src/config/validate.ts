@@ -41,6 +41,11 @@ function valueAt(root: unknown, path: Path): unknown {
   return v;
 }
 
+/** zod's default messages start like this; anything else was worded by our schemas and says more. */
+function ownWords(message: string): boolean {
+  return !/^(Invalid|Too (big|small)|Expected|Unrecognized)/.test(message);
+}
+
 function expectedOf(issue: z.core.$ZodIssue): string | undefined {
   switch (issue.code) {
     case 'invalid_type':
@@ -48,9 +53,11 @@ function expectedOf(issue: z.core.$ZodIssue): string | undefined {
     case 'invalid_value':
       return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'too_small':
-      return issue.origin === 'string' ? `at least ${String(issue.minimum)} characters` : issue.origin === 'array' ? `at least ${String(issue.minimum)} items` : `>= ${String(issue.minimum)}`;
+      if (ownWords(issue.message)) return issue.message;
+      return issue.origin === 'string' ? `at least ${String(issue.minimum)} characters` : issue.origin === 'array' ? `at least ${String(issue.minimum)} items` : `${issue.inclusive ? '>=' : '>'} ${String(issue.minimum)}`;
     case 'too_big':
-      return issue.origin === 'string' ? `at most ${String(issue.maximum)} characters` : issue.origin === 'array' ? `at most ${String(issue.maximum)} items` : `<= ${String(issue.maximum)}`;
+      if (ownWords(issue.message)) return issue.message;
+      return issue.origin === 'string' ? `at most ${String(issue.maximum)} characters` : issue.origin === 'array' ? `at most ${String(issue.maximum)} items` : `${issue.inclusive ? '<=' : '<'} ${String(issue.maximum)}`;
     case 'invalid_format':
       // Our schemas word their own expectation ("an http(s) URL"); zod's defaults start with "Invalid".
       return issue.format === 'regex' || !issue.message.startsWith('Invalid') ? issue.message : `a valid ${issue.format}`;
@@ -73,6 +80,14 @@ const messages: Record<string, string> = {
 /** One zod issue → one located config issue. `base` is where the validated value sits in the document. */
 export function issueFromZod(issue: z.core.$ZodIssue, doc: SourceDocument | undefined, base: Path, root: unknown, file?: string): ConfigIssue[] {
   const path = [...base, ...(issue.path as (string | number)[])];
+  // A union (e.g. a rolling or a calendar window) that matched no form: report the problems of the form that came
+  // closest (fewest issues), where the user most likely meant it, rather than a bare "invalid input".
+  if (issue.code === 'invalid_union' && Array.isArray((issue as { errors?: unknown }).errors)) {
+    const branches = (issue as unknown as { errors: z.core.$ZodIssue[][] }).errors.filter((b) => b.length > 0);
+    const best = branches.sort((a, b) => a.length - b.length)[0];
+    const note = (issue as { note?: string }).note;
+    if (best && note !== 'No matching discriminator') return best.flatMap((i) => issueFromZod(i, doc, path, root, file));
+  }
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => ({
       severity: 'error' as const,

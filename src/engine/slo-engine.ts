@@ -83,12 +83,20 @@ export class SloEngine {
       const names = new Set(indicatorSeriesNames(obj.spec.indicator));
       const terms = indicatorTerms(obj.spec.indicator, series.filter((s) => names.has(s.name)));
       const termsKey = JSON.stringify(terms);
+      const errors = compiled.ok ? [] : [...compiled.errors];
+      // A latency threshold must be a bucket bound, or the count of good requests is unknowable (not zero).
+      const lat = obj.spec.indicator.latency;
+      if (lat && terms.some((t) => t.into === 'total') && !terms.some((t) => t.into === 'good')) {
+        const bound = (le: string) => (le === '+Inf' ? Infinity : Number(le));
+        const bounds = [...new Set(series.filter((s) => s.name === lat.series && s.labels.le !== undefined).map((s) => s.labels.le!))].sort((a, b) => bound(a) - bound(b));
+        errors.push(`indicator.latency.threshold: ${lat.threshold} is not a bucket bound of ${lat.series} (its bounds: ${bounds.join(', ')}): pick one of them so the count is exact`);
+      }
       const prev = this.slos.get(obj.metadata.name);
       const keep = prev && prev.termsKey === termsKey && prev.data && compiled.ok && JSON.stringify(prev.compiled?.window) === JSON.stringify(compiled.slo.window);
       next.set(obj.metadata.name, {
         obj,
-        compiled: compiled.ok ? compiled.slo : null,
-        errors: compiled.ok ? [] : compiled.errors,
+        compiled: compiled.ok && errors.length === 0 ? compiled.slo : null,
+        errors,
         terms,
         termsKey,
         data: keep ? prev.data : null,

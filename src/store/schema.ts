@@ -79,6 +79,7 @@ export interface IngestBatchesTable {
   key: string;
   at: DefaultTimestamp;
   items: number;
+  digest: string;
   actor: string;
 }
 

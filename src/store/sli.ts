@@ -87,10 +87,15 @@ export async function addCounts(db: Db, deltas: MinuteDelta[]): Promise<void> {
   }
 }
 
-/** Records an idempotency key; false when the batch was already committed (the retry must not count twice). */
-export async function claimBatchKey(db: Db, key: string, items: number, actor: string): Promise<boolean> {
-  const r = await db.insertInto('ingest_batches').values({ key, items, actor }).onConflict((oc) => oc.column('key').doNothing()).executeTakeFirst();
-  return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+/**
+ * Records an idempotency key with the batch's digest: `new` the first time; `duplicate` when the same batch was
+ * already committed (the retry must not count twice); `mismatch` when the key was used for a different batch.
+ */
+export async function claimBatchKey(db: Db, key: string, digest: string, items: number, actor: string): Promise<'new' | 'duplicate' | 'mismatch'> {
+  const r = await db.insertInto('ingest_batches').values({ key, digest, items, actor }).onConflict((oc) => oc.column('key').doNothing()).executeTakeFirst();
+  if (Number(r.numInsertedOrUpdatedRows ?? 0) === 1) return 'new';
+  const seen = await db.selectFrom('ingest_batches').select('digest').where('key', '=', key).executeTakeFirst();
+  return seen?.digest === digest ? 'duplicate' : 'mismatch';
 }
 
 export interface CountRow {

@@ -1,4 +1,5 @@
 // Built-in telemetry ingest: a validated batch becomes minute counts, committed before the answer (2xx = durable).
+import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { SloSpec } from '../config/kinds/slo.js';
 import type { Principal } from '../domain/permissions.js';
@@ -19,6 +20,7 @@ export const defaultIngestOptions: IngestOptions = { latenessMs: 60 * 60_000, fu
 export type IngestResult =
   | { status: 'committed'; events: number; series: number; duplicate: false }
   | { status: 'duplicate'; duplicate: true }
+  | { status: 'key_reused' }
   | { status: 'invalid'; errors: ItemError[] }
   | { status: 'forbidden'; errors: ItemError[] };
 
@@ -27,9 +29,11 @@ interface SeriesIndex {
   thresholds: Map<string, number[]>;
   /** series name → services whose SLOs read it */
   services: Map<string, Set<string>>;
+  /** service → owning team */
+  owners: Map<string, string>;
 }
 
-function indexSlos(slos: { spec: SloSpec }[], now: number): SeriesIndex {
+function indexSlos(slos: { spec: SloSpec }[], services_: { metadata: { name: string }; spec: { owner: string } }[], now: number): SeriesIndex {
   const thresholds = new Map<string, number[]>();
   const services = new Map<string, Set<string>>();
   const own = (series: string, service: string) => services.set(series, (services.get(series) ?? new Set()).add(service));
@@ -43,7 +47,8 @@ function indexSlos(slos: { spec: SloSpec }[], now: number): SeriesIndex {
       if (t !== undefined) thresholds.set(i.events.series, [...new Set([...(thresholds.get(i.events.series) ?? []), t])].sort((a, b) => a - b));
     }
   }
-  return { at: now, thresholds, services };
+  const owners = new Map(services_.map((s) => [s.metadata.name, s.spec.owner]));
+  return { at: now, thresholds, services, owners };
 }
 
 export class Ingestor {
@@ -62,8 +67,8 @@ export class Ingestor {
 
   private async seriesIndex(now: number): Promise<SeriesIndex> {
     if (!this.index || now - this.index.at > this.options.catalogTtlMs) {
-      const slos = await listObjects(this.db, 'SLO');
-      this.index = indexSlos(slos as unknown as { spec: SloSpec }[], now);
+      const [slos, services] = await Promise.all([listObjects(this.db, 'SLO'), listObjects(this.db, 'Service')]);
+      this.index = indexSlos(slos as unknown as { spec: SloSpec }[], services as unknown as { metadata: { name: string }; spec: { owner: string } }[], now);
     }
     return this.index;
   }
@@ -93,12 +98,27 @@ export class Ingestor {
       }
       if (denied.length) return { status: 'forbidden', errors: denied };
     }
+    // Team members write series their team's SLOs read, or that no SLO reads yet; never another team's SLI alone.
+    if (opts.principal.role === 'member') {
+      const denied: ItemError[] = [];
+      for (const name of new Set([...parsed.series.values()].map((s) => s.name))) {
+        const readers = [...(index.services.get(name) ?? [])];
+        if (readers.length === 0 || readers.some((s) => index.owners.get(s) === opts.principal.team)) continue;
+        const idx = Array.isArray(items) ? items.findIndex((it) => (it as { series?: unknown })?.series === name) : -1;
+        const teams = [...new Set(readers.map((s) => index.owners.get(s) ?? '?'))].join(', ');
+        denied.push({ index: idx, path: `items[${idx}].series`, message: `series ${name} is read only by SLOs of ${teams}, not ${opts.principal.team}` });
+      }
+      if (denied.length) return { status: 'forbidden', errors: denied };
+    }
 
     const all = [...parsed.series.values()];
     const created = new Map<string, string>();
-    const result = await this.db.transaction().execute(async (trx) => {
-      if (opts.idempotencyKey && !(await claimBatchKey(trx, opts.idempotencyKey, Array.isArray(items) ? items.length : 0, opts.principal.actor))) {
-        return { status: 'duplicate', duplicate: true } as const;
+    const digest = opts.idempotencyKey ? createHash('sha256').update(JSON.stringify(items)).digest('hex') : '';
+    const result = await this.db.transaction().execute(async (trx): Promise<IngestResult> => {
+      if (opts.idempotencyKey) {
+        const claim = await claimBatchKey(trx, opts.idempotencyKey, digest, Array.isArray(items) ? items.length : 0, opts.principal.actor);
+        if (claim === 'duplicate') return { status: 'duplicate', duplicate: true };
+        if (claim === 'mismatch') return { status: 'key_reused' };
       }
       const missing = all.filter((s) => !this.seriesIds.has(s.key));
       if (missing.length) for (const [k, v] of await ensureSeries(trx, missing)) created.set(k, v);
@@ -108,7 +128,7 @@ export class Ingestor {
         for (const [minuteMs, c] of s.minutes) deltas.push({ seriesId: id, minuteMs, good: c.good, total: c.total });
       }
       await addCounts(trx, deltas);
-      return { status: 'committed', events: parsed.events, series: all.length, duplicate: false } as const;
+      return { status: 'committed', events: parsed.events, series: all.length, duplicate: false };
     });
     // Series ids are cached only once their rows are committed.
     for (const [k, v] of created) this.seriesIds.set(k, v);

@@ -124,7 +124,20 @@ for (const { backend, skip } of backends) {
       ]);
     });
 
-    it('raises a no-data alert when the indicator falls silent, and survives a restart without re-firing', async () => {
+    it('refuses to evaluate a latency SLO whose threshold is not a bucket bound, naming the bounds', async () => {
+    const bad = slos.replace('threshold: 0.3', 'threshold: 0.25');
+    const r = await applyFiles(store.db, { files: [{ name: 'c.yaml', content: baseCatalog + bad }], prune: false, dryRun: false, principal: admin });
+    expect(r.outcome).toBe('applied');
+    await engine.cycle();
+    expect(await engine.result('web-latency')).toEqual({
+      kind: 'invalid',
+      name: 'web-latency',
+      errors: ['indicator.latency.threshold: 0.25 is not a bucket bound of web_seconds (its bounds: 0.1, 0.3, +Inf): pick one of them so the count is exact'],
+    });
+    await applyFiles(store.db, { files: [{ name: 'c.yaml', content: baseCatalog + slos }], prune: false, dryRun: false, principal: admin });
+  });
+
+  it('raises a no-data alert when the indicator falls silent, and survives a restart without re-firing', async () => {
       now = t0 + (H + 6 + 31) * MIN;
       const changes = await engine.cycle();
       expect(changes.filter((c) => c.kind === 'no_data').map((c) => [c.slo, c.state])).toEqual([

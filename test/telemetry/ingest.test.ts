@@ -86,6 +86,10 @@ for (const { backend, skip } of backends) {
       expect(again.json().duplicate).toBe(true);
       expect(await sums('checkout_requests', '2026-03-10T12:10:00Z', '2026-03-10T12:11:00Z')).toMatchObject({ 'checkout_requests{code="200"}': { good: 5, total: 5 } });
       expect((await ingest(batch, api.tokens.admin, 'batch-2')).json().duplicate).toBe(false);
+      // The same key for a different batch is refused, not silently dropped.
+      const reused = await ingest([{ ...batch[0]!, good: 6, total: 6 }], api.tokens.admin, 'batch-2');
+      expect(reused.statusCode).toBe(409);
+      expect(reused.json().error.code).toBe('idempotency_key_reused');
       expect(await sums('checkout_requests', '2026-03-10T12:10:00Z', '2026-03-10T12:11:00Z')).toMatchObject({ 'checkout_requests{code="200"}': { good: 10, total: 10 } });
     });
 
@@ -144,6 +148,13 @@ for (const { backend, skip } of backends) {
       expect(theirs.statusCode).toBe(403);
       expect(theirs.json().error.details).toEqual([{ index: 1, path: 'items[1].series', message: 'series web_duration_seconds is not read by an SLO of checkout: this token may not send it' }]);
       expect((await ingest([], api.tokens.viewer)).statusCode).toBe(403);
+      // Members write their team's series, and series no SLO reads yet; not another team's SLI.
+      const item = (series: string) => ({ series, ts: '2026-03-10T12:30:00Z', good: 1, total: 1 });
+      expect((await ingest([item('checkout_requests')], api.tokens.payments)).statusCode).toBe(200);
+      expect((await ingest([item('brand_new_series')], api.tokens.storefront)).statusCode).toBe(200);
+      const other = await ingest([item('checkout_requests')], api.tokens.storefront);
+      expect(other.statusCode).toBe(403);
+      expect(other.json().error.details[0].message).toBe('series checkout_requests is read only by SLOs of payments, not storefront');
       expect((await ingest([])).statusCode).toBe(200);
     });
   });

@@ -131,7 +131,9 @@ export function registerSloCommands(program: Command, globals: () => GlobalOptio
         const e = item.evaluation;
         println(`${name}: ${e?.status ?? 'pending'}${e?.statusReason ? ` (${e.statusReason})` : ''}`);
         if (e?.kind === 'simple') {
-          println(`SLI ${pct(e.sli)} against ${item.spec.objective}% over ${windowText(item.spec.window)}; budget left ${pct(e.budget.remainingFraction, 2)}; exhausted in ${formatMinutes(e.timeToExhaustionMinutes)}`);
+          const tte = e.timeToExhaustionMinutes;
+          const exhaustion = tte === null ? 'not burning' : tte <= 0 ? 'budget exhausted' : `exhausted in ${formatMinutes(tte)} at the current burn`;
+          println(`SLI ${pct(e.sli)} against ${item.spec.objective}% over ${windowText(item.spec.window)}; budget left ${pct(e.budget.remainingFraction, 2)}; ${exhaustion}`);
           println(table(e.burnRates.map((r: { label: string; burnRate: number | null; errorRatio: number | null; events: number }) => ({ window: r.label, burnRate: num(r.burnRate), errorRatio: r.errorRatio === null ? '-' : num(r.errorRatio, 6), events: String(r.events) }))));
           println(table(e.tiers.map((t: { id: string; severity: string; threshold: number; firing: boolean }) => ({ tier: t.id.split(':').slice(1).join(' '), threshold: String(t.threshold), state: t.firing ? 'FIRING' : 'quiet' }))));
         } else if (e?.kind === 'composite') {

@@ -41,6 +41,7 @@ export const correctionSpec = z
   .superRefine((c, ctx) => {
     if ((c.slos === undefined) === (c.service === undefined)) ctx.addIssue({ code: 'custom', path: ['slos'], message: 'give exactly one of slos or service' });
     if (c.rrule && !c.duration) ctx.addIssue({ code: 'custom', path: ['duration'], message: 'a recurring correction needs the duration of each occurrence' });
+    if (c.rrule && c.end) ctx.addIssue({ code: 'custom', path: ['end'], message: 'a recurring correction takes duration for each occurrence (and UNTIL or COUNT in the rule to stop it), not end' });
     if (!c.rrule && (c.end === undefined) === (c.duration === undefined)) ctx.addIssue({ code: 'custom', path: ['end'], message: 'give exactly one of end or duration' });
     if (c.end && Date.parse(c.end) <= Date.parse(c.start)) ctx.addIssue({ code: 'custom', path: ['end'], message: 'end must be after start' });
   });

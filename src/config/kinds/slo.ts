@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { ConfigObject } from '../../domain/objects.js';
 import type { CrossCheckIssue, KindDefinition, ObjectReference } from '../kind.js';
-import { objectName } from '../metadata.js';
+import { objectName, url } from '../metadata.js';
 import { checkCeiling, type CeilingCheck } from '../../domain/slo/ceiling.js';
 import { compileSlo, type SloDefinition } from '../../domain/slo/definition.js';
 import type { CatalogView } from '../../domain/objects.js';
@@ -144,7 +144,7 @@ export const sloSpec = z.strictObject({
   budgetWarning: z.number().min(0).max(100).default(25),
   /** Data before this instant is ignored (the SLO's launch). */
   startDate: z.iso.datetime({ offset: true }).optional(),
-  runbook: z.url().optional(),
+  runbook: url.optional(),
 });
 export type SloSpec = z.infer<typeof sloSpec>;
 
@@ -158,7 +158,8 @@ export function sloDefinition(obj: ConfigObject<SloSpec>, corrections: readonly 
     budgeting: s.budgeting,
     timeslice: s.budgeting === 'occurrences' ? undefined : { minutes: parseDuration(s.timeslice?.length ?? '1m'), thresholdPercent: s.timeslice?.threshold },
     noData: s.noData.slices,
-    noDataAfterMinutes: parseDuration(s.noData.alertAfter),
+    // alerting.enabled: false silences the no-data alert too: it is an alert like the others.
+    noDataAfterMinutes: s.alerting.enabled ? parseDuration(s.noData.alertAfter) : undefined,
     minEvents: s.alerting.minEvents,
     startMs: s.startDate ? Date.parse(s.startDate) : undefined,
     corrections,
@@ -194,13 +195,17 @@ function pathOfDefinitionField(message: string): (string | number)[] {
  * the weakest of its own SLOs' objectives (a dependency without SLOs promises nothing pave can check and is skipped).
  */
 export function ceilingOf(obj: ConfigObject<SloSpec>, catalog: CatalogView): (CeilingCheck & { dependencies: { name: string; objective: number }[] }) | null {
+  // Availability caps availability: latency and composite SLOs are neither capped nor used as caps.
+  const isAvailability = (s: SloSpec) => Boolean(s.indicator.ratio || s.indicator.events);
+  if (!isAvailability(obj.spec)) return null;
   const svc = catalog.get('Service', obj.spec.service) as ConfigObject<{ dependsOn: { service: string; kind: string }[] }> | undefined;
   const deps = (svc?.spec.dependsOn ?? []).filter((d) => d.kind === 'hard');
   const dependencies = deps.flatMap((d) => {
     const objectives = catalog
       .list('SLO')
-      .filter((s) => (s.spec as SloSpec).service === d.service && !(s.spec as SloSpec).indicator.composite)
-      .map((s) => (s.spec as SloSpec).objective);
+      .map((s) => s.spec as SloSpec)
+      .filter((s) => s.service === d.service && isAvailability(s))
+      .map((s) => s.objective);
     return objectives.length ? [{ name: d.service, objective: Math.min(...objectives) }] : [];
   });
   if (dependencies.length === 0) return null;
@@ -251,8 +256,10 @@ export const slo: KindDefinition<SloSpec> = {
     if (issues.length > 0) return issues;
     // The SLO math's own rules: tiers that can never fire, slices that don't fit the window, ...
     const compiled = compileSlo(sloDefinition(obj));
-    if (!compiled.ok) for (const e of compiled.errors) issues.push({ path: pathOfDefinitionField(e), message: e, severity: 'error' });
-    else for (const n of compiled.notes) issues.push({ path: pathOfDefinitionField(n), message: n, severity: 'warning' });
+    // The math names its field ("window: ..."); the issue's path already says where, so drop the prefix.
+    const text = (m: string) => m.replace(/^[A-Za-z.[\]0-9]+: /, '');
+    if (!compiled.ok) for (const e of compiled.errors) issues.push({ path: pathOfDefinitionField(e), message: text(e), severity: 'error' });
+    else for (const n of compiled.notes) issues.push({ path: pathOfDefinitionField(n), message: text(n), severity: 'warning' });
     return issues;
   },
   columns: (obj) => ({
