@@ -14,6 +14,7 @@ const modules: (() => Promise<BenchModule>)[] = [
   () => import('./catalog-apply.js'),
   () => import('./service-get.js'),
   () => import('./serve-ready.js'),
+  () => import('./slo-evaluation.js'),
 ];
 
 /** No single benchmark may run longer than this (the whole run should stay under 3 minutes). */

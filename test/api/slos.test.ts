@@ -1,18 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baseCatalog, startTestApi, type TestApi } from '../support/api.js';
+import { baseCatalog, checkoutAvailabilitySlo, startTestApi, type TestApi } from '../support/api.js';
 import { backends } from '../support/stores.js';
 
 const slos = `
----
-apiVersion: pave/v1
-kind: SLO
-metadata: { name: checkout-availability }
-spec:
-  service: checkout
-  indicator: { ratio: { good: { series: checkout_requests, match: { code: "!5xx" } }, total: { series: checkout_requests } } }
-  objective: 99.9
-  window: { rolling: 30d }
----
+${checkoutAvailabilitySlo}---
 apiVersion: pave/v1
 kind: SLO
 metadata: { name: web-latency }

@@ -1,18 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baseCatalog, startTestApi, type TestApi } from '../support/api.js';
+import { baseCatalog, checkoutAvailabilitySlo, startTestApi, type TestApi } from '../support/api.js';
 import { runCli } from '../support/cli.js';
 
 const slo = `
----
-apiVersion: pave/v1
-kind: SLO
-metadata: { name: checkout-availability }
-spec:
-  service: checkout
-  indicator: { ratio: { good: { series: checkout_requests, match: { code: "!5xx" } }, total: { series: checkout_requests } } }
-  objective: 99.9
-  window: { rolling: 30d }
-`;
+${checkoutAvailabilitySlo}`;
 const MIN = 60_000;
 const start = Date.parse('2026-05-01T00:00:00Z');
 const now = start + 120 * MIN;

@@ -3,20 +3,11 @@ import { applyFiles } from '../../src/catalog/apply.js';
 import { SloEngine } from '../../src/engine/slo-engine.js';
 import { listAlertStates, listTransitions } from '../../src/store/slo-alerts.js';
 import { Ingestor } from '../../src/telemetry/ingest.js';
-import { baseCatalog } from '../support/api.js';
+import { baseCatalog, checkoutAvailabilitySlo } from '../support/api.js';
 import { backends, openTestStore, type TestStore } from '../support/stores.js';
 
 const slos = `
----
-apiVersion: pave/v1
-kind: SLO
-metadata: { name: checkout-availability }
-spec:
-  service: checkout
-  indicator: { ratio: { good: { series: checkout_requests, match: { code: "!5xx" } }, total: { series: checkout_requests } } }
-  objective: 99.9
-  window: { rolling: 30d }
----
+${checkoutAvailabilitySlo}---
 apiVersion: pave/v1
 kind: SLO
 metadata: { name: web-latency }

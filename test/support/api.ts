@@ -56,6 +56,19 @@ metadata: { name: web }
 spec: { owner: storefront, tier: important, dependsOn: [ { service: checkout } ] }
 `;
 
+/** The checkout availability SLO most tests measure: 99.9% of checkout_requests without a 5xx code, rolling 30 days. */
+export const checkoutAvailabilitySlo = `
+---
+apiVersion: pave/v1
+kind: SLO
+metadata: { name: checkout-availability }
+spec:
+  service: checkout
+  indicator: { ratio: { good: { series: checkout_requests, match: { code: "!5xx" } }, total: { series: checkout_requests } } }
+  objective: 99.9
+  window: { rolling: 30d }
+`;
+
 export async function startTestApi(backend: Backend, opts: { catalog?: string; now?: () => Date; latenessMs?: number } = {}): Promise<TestApi> {
   const store = await openTestStore(backend);
   const catalog = opts.catalog ?? baseCatalog;

@@ -1,20 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listSeries, sumCounts } from '../../src/store/sli.js';
 import { parseBatch } from '../../src/telemetry/items.js';
-import { baseCatalog, startTestApi, type TestApi } from '../support/api.js';
+import { baseCatalog, checkoutAvailabilitySlo, startTestApi, type TestApi } from '../support/api.js';
 import { backends } from '../support/stores.js';
 
 const slos = `
----
-apiVersion: pave/v1
-kind: SLO
-metadata: { name: checkout-availability }
-spec:
-  service: checkout
-  indicator: { ratio: { good: { series: checkout_requests, match: { code: "!5xx" } }, total: { series: checkout_requests } } }
-  objective: 99.9
-  window: { rolling: 30d }
----
+${checkoutAvailabilitySlo}---
 apiVersion: pave/v1
 kind: SLO
 metadata: { name: checkout-events }
