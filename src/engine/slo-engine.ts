@@ -36,7 +36,7 @@ interface EngineSlo {
   termsKey: string;
   data: SloMinutes | null;
   /** The composite's components, compiled over the composite's window. */
-  components?: { name: string; weight: number; compiled: CompiledSlo; data: SloMinutes }[];
+  components?: { name: string; weight: number; compiled: CompiledSlo; terms: Term[]; data: SloMinutes | null }[];
 }
 
 export type SloResult =
@@ -69,7 +69,7 @@ export class SloEngine {
   ) {}
 
   /** Re-reads SLOs, corrections and series when any of them changed. */
-  private async refresh(nowMs: number): Promise<void> {
+  private async refresh(): Promise<void> {
     const [sloObjs, corrObjs, series] = await Promise.all([listObjects(this.db, 'SLO'), listObjects(this.db, 'Correction'), listSeries(this.db)]);
     const key = JSON.stringify([sloObjs.map((o) => [o.metadata.name, o.status.generation]), corrObjs.map((o) => [o.metadata.name, o.status.generation]), series.length]);
     if (key === this.catalogKey) return;
@@ -113,12 +113,11 @@ export class SloEngine {
         const def = { ...sloDefinition(part.obj, part.compiled?.corrections ?? []), window: sloDefinition(e.obj).window };
         const compiled = compileSlo(def);
         if (!compiled.ok) continue;
-        e.components.push({ name: c.slo, weight: c.weight, compiled: compiled.slo, data: new SloMinutes(part.terms, 0, 0) });
+        e.components.push({ name: c.slo, weight: c.weight, compiled: compiled.slo, terms: part.terms, data: null });
       }
     }
     this.slos = next;
     for (const name of this.results.keys()) if (!next.has(name)) this.results.delete(name);
-    void nowMs;
   }
 
   private async sync(data: SloMinutes | null, terms: Term[], compiled: CompiledSlo, nowMs: number): Promise<SloMinutes> {
@@ -141,7 +140,7 @@ export class SloEngine {
     if (e.components) {
       const parts: SloEvaluation[] = [];
       for (const c of e.components) {
-        c.data = await this.sync(c.data.endMs === 0 ? null : c.data, c.data.terms as Term[], c.compiled, nowMs);
+        c.data = await this.sync(c.data, c.terms, c.compiled, nowMs);
         parts.push(evaluateSlo(c.compiled, c.data.series(), nowMs));
       }
       const P = periodMinutes(windowAt(e.compiled.window, nowMs));
@@ -170,7 +169,7 @@ export class SloEngine {
     if (this.alertState.size === 0) {
       for (const a of await listAlertStates(this.db)) this.alertState.set(a.alertId, a.state);
     }
-    await this.refresh(nowMs);
+    await this.refresh();
     const changes: AlertChange[] = [];
     for (const e of this.slos.values()) {
       const r = await this.evaluateOne(e, nowMs);
@@ -211,7 +210,7 @@ export class SloEngine {
 
   /** Evaluates the SLO at each of `times` (for history charts), reading older data from the store as needed. */
   async history(name: string, times: number[]): Promise<SloEvaluation[] | undefined> {
-    await this.refresh(this.opts.now().getTime());
+    await this.refresh();
     const e = this.slos.get(name);
     if (!e?.compiled || e.components || times.length === 0) return undefined;
     const first = evaluationHorizon(e.compiled, Math.min(...times)).start;
