@@ -14,6 +14,7 @@ const modules: (() => Promise<BenchModule>)[] = [
   () => import('./catalog-apply.js'),
   () => import('./service-get.js'),
   () => import('./serve-ready.js'),
+  () => import('./ingest.js'),
   () => import('./slo-evaluation.js'),
 ];
 
