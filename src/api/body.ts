@@ -64,7 +64,8 @@ export function parseJsonBody(body: Buffer): unknown {
   } catch (err) {
     throw new ApiError(400, 'invalid_json', `request body is not valid JSON: ${(err as Error).message}`);
   }
-  const bad = findUnstorableString(value);
+  // Strict UTF-8 text without NUL holds neither U+0000 nor an unpaired surrogate: only a \u escape can bring one in.
+  const bad = text.includes('\\u') ? findUnstorableString(value) : undefined;
   if (bad) {
     throw new ApiError(400, 'invalid_encoding', 'request body holds a string with U+0000 or an unpaired surrogate', [
       { in: 'body', path: bad, message: 'not storable Unicode text' },

@@ -23,6 +23,7 @@ export interface MinuteDelta {
 export async function ensureSeries(db: Db, wanted: { key: string; name: string; labels: Labels }[]): Promise<Map<string, string>> {
   const ids = new Map<string, string>();
   if (wanted.length === 0) return ids;
+  wanted = [...wanted].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)); // one lock order for every writer
   await db
     .insertInto('sli_series')
     .values(wanted.map((w) => ({ key: w.key, name: w.name, labels: JSON.stringify(w.labels) })))
@@ -46,6 +47,11 @@ export async function listSeries(db: Db, name?: string): Promise<StoredSeries[]>
 
 const hourMs = 3_600_000;
 
+/** Series id (numerically: ids are bigint text), then time. */
+function byRow(a: MinuteDelta, b: MinuteDelta): number {
+  return a.seriesId.length - b.seriesId.length || (a.seriesId < b.seriesId ? -1 : a.seriesId > b.seriesId ? 1 : a.minuteMs - b.minuteMs);
+}
+
 /** Adds counts to minute buckets and their hour roll-ups in one statement each; call inside the batch's transaction. */
 export async function addCounts(db: Db, deltas: MinuteDelta[]): Promise<void> {
   if (deltas.length === 0) return;
@@ -59,43 +65,42 @@ export async function addCounts(db: Db, deltas: MinuteDelta[]): Promise<void> {
       h.total += d.total;
     } else hours.set(k, { seriesId: d.seriesId, minuteMs: hour, good: d.good, total: d.total });
   }
-  // Chunks keep each statement under PostgreSQL's 65,535 bind parameters.
-  for (let i = 0; i < deltas.length; i += 10_000) {
-    await db
-      .insertInto('sli_minutes')
-      .values(deltas.slice(i, i + 10_000).map((d) => ({ series_id: d.seriesId, minute: new Date(d.minuteMs), good: d.good, total: d.total })))
-      .onConflict((oc) =>
-        oc.columns(['series_id', 'minute']).doUpdateSet({
-          good: sql`sli_minutes.good + excluded.good`,
-          total: sql`sli_minutes.total + excluded.total`,
-        }),
-      )
-      .execute();
-  }
-  const hourRows = [...hours.values()];
-  for (let i = 0; i < hourRows.length; i += 10_000) {
-    await db
-      .insertInto('sli_hours')
-      .values(hourRows.slice(i, i + 10_000).map((d) => ({ series_id: d.seriesId, hour: new Date(d.minuteMs), good: d.good, total: d.total })))
-      .onConflict((oc) =>
-        oc.columns(['series_id', 'hour']).doUpdateSet({
-          good: sql`sli_hours.good + excluded.good`,
-          total: sql`sli_hours.total + excluded.total`,
-        }),
-      )
-      .execute();
-  }
+  // One lock order for every writer: concurrent batches upsert the same rows, and PostgreSQL answers rows locked in
+  // different orders with "deadlock detected" (a 500 after deadlock_timeout).
+  await upsertCounts(db, 'sli_minutes', 'minute', [...deltas].sort(byRow));
+  await upsertCounts(db, 'sli_hours', 'hour', [...hours.values()].sort(byRow));
 }
 
 /**
- * Records an idempotency key with the batch's digest: `new` the first time; `duplicate` when the same batch was
- * already committed (the retry must not count twice); `mismatch` when the key was used for a different batch.
+ * One statement whatever the number of rows: four array parameters unnested server-side, instead of four bind
+ * parameters per row (whose building, binding and parsing cost more than the upsert itself).
  */
-export async function claimBatchKey(db: Db, key: string, digest: string, items: number, actor: string): Promise<'new' | 'duplicate' | 'mismatch'> {
-  const r = await db.insertInto('ingest_batches').values({ key, digest, items, actor }).onConflict((oc) => oc.column('key').doNothing()).executeTakeFirst();
-  if (Number(r.numInsertedOrUpdatedRows ?? 0) === 1) return 'new';
-  const seen = await db.selectFrom('ingest_batches').select('digest').where('key', '=', key).executeTakeFirst();
-  return seen?.digest === digest ? 'duplicate' : 'mismatch';
+async function upsertCounts(db: Db, table: 'sli_minutes' | 'sli_hours', column: 'minute' | 'hour', rows: MinuteDelta[]): Promise<void> {
+  if (rows.length === 0) return;
+  const ids = rows.map((r) => r.seriesId);
+  const times = rows.map((r) => r.minuteMs);
+  const goods = rows.map((r) => r.good);
+  const totals = rows.map((r) => r.total);
+  await sql`
+    insert into ${sql.table(table)} (series_id, ${sql.ref(column)}, good, total)
+    select s, to_timestamp(t / 1000), g, n from unnest(${ids}::bigint[], ${times}::bigint[], ${goods}::bigint[], ${totals}::bigint[]) as u(s, t, g, n)
+    on conflict (series_id, ${sql.ref(column)}) do update set good = ${sql.table(table)}.good + excluded.good, total = ${sql.table(table)}.total + excluded.total`.execute(db);
+}
+
+/**
+ * Records the idempotency keys of a group of batches in one statement: for each key, `new`, or the digest it was
+ * committed with before (the caller compares: same batch → duplicate, another batch → key reused).
+ */
+export async function claimBatchKeys(db: Db, batches: { key: string; digest: string; items: number; actor: string }[]): Promise<Map<string, 'new' | { digest: string }>> {
+  const out = new Map<string, 'new' | { digest: string }>();
+  if (batches.length === 0) return out;
+  const inserted = await db.insertInto('ingest_batches').values(batches).onConflict((oc) => oc.column('key').doNothing()).returning('key').execute();
+  for (const r of inserted) out.set(r.key, 'new');
+  const before = [...new Set(batches.map((b) => b.key).filter((k) => !out.has(k)))];
+  if (before.length > 0) {
+    for (const r of await db.selectFrom('ingest_batches').select(['key', 'digest']).where('key', 'in', before).execute()) out.set(r.key, { digest: r.digest });
+  }
+  return out;
 }
 
 export interface CountRow {

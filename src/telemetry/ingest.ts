@@ -5,8 +5,8 @@ import type { SloSpec } from '../config/kinds/slo.js';
 import type { Principal } from '../domain/permissions.js';
 import { listObjects } from '../store/objects.js';
 import type { Database } from '../store/schema.js';
-import { addCounts, claimBatchKey, ensureSeries, type MinuteDelta } from '../store/sli.js';
-import { parseBatch, type ItemError } from './items.js';
+import { addCounts, claimBatchKeys, ensureSeries, type MinuteDelta } from '../store/sli.js';
+import { parseBatch, type ItemError, type SeriesDelta, type SeriesIdentity } from './items.js';
 
 export interface IngestOptions {
   latenessMs: number;
@@ -51,7 +51,27 @@ function indexSlos(slos: { spec: SloSpec }[], services_: { metadata: { name: str
   return { at: now, thresholds, services, owners };
 }
 
+/** A parsed, authorized batch waiting for the writer. */
+interface Pending {
+  series: SeriesDelta[];
+  events: number;
+  items: number;
+  key?: string;
+  digest: string;
+  actor: string;
+  resolve(r: IngestResult): void;
+  reject(err: unknown): void;
+}
+
+/** Bounds on one group commit: its transaction's size, and so the latency a batch can add to the others. */
+const maxGroupBatches = 64;
+const maxGroupItems = 100_000;
+
 export class Ingestor {
+  private readonly queue: Pending[] = [];
+  private writing = false;
+  /** Validated series identities reused across batches (parseBatch), forgotten wholesale past 50,000. */
+  private readonly identities = new Map<string, SeriesIdentity>();
   private index: SeriesIndex | undefined;
   private readonly seriesIds = new Map<string, string>();
 
@@ -81,6 +101,7 @@ export class Ingestor {
       latenessMs: this.options.latenessMs,
       futureMs: this.options.futureMs,
       eventThresholds: (s) => index.thresholds.get(s) ?? [],
+      identities: this.identities.size < 50_000 ? this.identities : (this.identities.clear(), this.identities),
     });
     if (parsed.errors.length > 0) return { status: 'invalid', errors: parsed.errors };
 
@@ -111,15 +132,83 @@ export class Ingestor {
       if (denied.length) return { status: 'forbidden', errors: denied };
     }
 
-    const all = [...parsed.series.values()];
-    const created = new Map<string, string>();
     const digest = opts.idempotencyKey ? createHash('sha256').update(JSON.stringify(items)).digest('hex') : '';
-    const result = await this.db.transaction().execute(async (trx): Promise<IngestResult> => {
-      if (opts.idempotencyKey) {
-        const claim = await claimBatchKey(trx, opts.idempotencyKey, digest, Array.isArray(items) ? items.length : 0, opts.principal.actor);
-        if (claim === 'duplicate') return { status: 'duplicate', duplicate: true };
-        if (claim === 'mismatch') return { status: 'key_reused' };
+    return new Promise<IngestResult>((resolve, reject) => {
+      this.queue.push({
+        series: [...parsed.series.values()],
+        events: parsed.events,
+        items: Array.isArray(items) ? items.length : 0,
+        key: opts.idempotencyKey,
+        digest,
+        actor: opts.principal.actor,
+        resolve,
+        reject,
+      });
+      if (!this.writing) void this.write();
+    });
+  }
+
+  /**
+   * Group commit: one writer drains the queue, committing every batch that arrived while the previous transaction
+   * ran as one transaction (their counts summed per series and minute, so rows are written once per group, not once
+   * per batch), then answers each. A batch is still answered only after its counts are committed.
+   */
+  private async write(): Promise<void> {
+    this.writing = true;
+    try {
+      while (this.queue.length > 0) {
+        // Let the requests whose bytes have already arrived be parsed and queued first: they join this group.
+        await new Promise((r) => setImmediate(r));
+        const group: Pending[] = [];
+        let items = 0;
+        while (this.queue.length > 0 && group.length < maxGroupBatches && (group.length === 0 || items + this.queue[0]!.items <= maxGroupItems)) {
+          const p = this.queue.shift()!;
+          items += p.items;
+          group.push(p);
+        }
+        try {
+          const results = await this.commit(group);
+          group.forEach((p, i) => p.resolve(results[i]!));
+        } catch (err) {
+          // Rolled back as a whole: commit one by one, so that a failing batch fails alone.
+          if (group.length === 1) group[0]!.reject(err);
+          else for (const p of group) await this.commit([p]).then(([r]) => p.resolve(r!), p.reject);
+        }
       }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  private async commit(group: Pending[]): Promise<IngestResult[]> {
+    const created = new Map<string, string>();
+    const results = await this.db.transaction().execute(async (trx) => {
+      const claims = await claimBatchKeys(trx, group.flatMap((p) => (p.key ? [{ key: p.key, digest: p.digest, items: p.items, actor: p.actor }] : [])));
+      const merged = new Map<string, SeriesDelta>();
+      const out: IngestResult[] = [];
+      for (const p of group) {
+        if (p.key !== undefined) {
+          const claim = claims.get(p.key)!;
+          if (claim !== 'new') {
+            out.push(claim.digest === p.digest ? { status: 'duplicate', duplicate: true } : { status: 'key_reused' });
+            continue;
+          }
+          // A key this group claims once: later batches of the group with it see the first one's digest.
+          claims.set(p.key, { digest: p.digest });
+        }
+        for (const s of p.series) {
+          const m = merged.get(s.key);
+          if (!m) merged.set(s.key, { ...s, minutes: new Map([...s.minutes].map(([t, c]) => [t, { ...c }])) });
+          else
+            for (const [t, c] of s.minutes) {
+              const x = m.minutes.get(t);
+              if (x) (x.good += c.good), (x.total += c.total);
+              else m.minutes.set(t, { ...c });
+            }
+        }
+        out.push({ status: 'committed', events: p.events, series: p.series.length, duplicate: false });
+      }
+      const all = [...merged.values()];
       const missing = all.filter((s) => !this.seriesIds.has(s.key));
       if (missing.length) for (const [k, v] of await ensureSeries(trx, missing)) created.set(k, v);
       const deltas: MinuteDelta[] = [];
@@ -128,10 +217,10 @@ export class Ingestor {
         for (const [minuteMs, c] of s.minutes) deltas.push({ seriesId: id, minuteMs, good: c.good, total: c.total });
       }
       await addCounts(trx, deltas);
-      return { status: 'committed', events: parsed.events, series: all.length, duplicate: false };
+      return out;
     });
     // Series ids are cached only once their rows are committed.
     for (const [k, v] of created) this.seriesIds.set(k, v);
-    return result;
+    return results;
   }
 }

@@ -36,6 +36,11 @@ export interface IngestRules {
   futureMs: number;
   /** For raw events: the latency thresholds (ms) SLOs declare per series, counted exactly at ingest. */
   eventThresholds: (series: string) => readonly number[];
+  /**
+   * Validated series identities by signature, kept across batches by the caller (a sender repeats the same few
+   * hundred series batch after batch). Bounded by the caller; a fresh map per batch when absent.
+   */
+  identities?: Map<string, SeriesIdentity>;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -47,8 +52,7 @@ function isCount(v: unknown): v is number {
 }
 
 /** Keeps one batch's additions per series and minute; identical (series, minute) pairs are summed. */
-function add(out: Map<string, SeriesDelta>, name: string, labels: Labels, minute: number, good: number, total: number): void {
-  const key = seriesKey(name, labels);
+function add(out: Map<string, SeriesDelta>, key: string, name: string, labels: Labels, minute: number, good: number, total: number): void {
   let s = out.get(key);
   if (!s) {
     s = { key, name, labels, minutes: new Map() };
@@ -70,6 +74,52 @@ export function leLabel(bound: number): string {
   return bound === Infinity ? '+Inf' : String(bound);
 }
 
+/**
+ * A cheap, unambiguous signature of a series name and its labels in the order the sender wrote them (length-prefixed,
+ * so no value can forge another's), or undefined when a label value is not a string. A batch repeats a few hundred
+ * series over its thousand items: the signature finds the validated identity and canonical key (sorted, quoted:
+ * seriesKey) of a series already seen in the batch, instead of validating and sorting again.
+ */
+function signature(name: string, labels: Record<string, unknown>): string | undefined {
+  let sig = `${name.length}:${name}`;
+  for (const k in labels) {
+    const v = labels[k];
+    if (typeof v !== 'string') return undefined;
+    sig += `${k.length}:${k}${v.length}:${v}`;
+  }
+  return sig;
+}
+
+export interface SeriesIdentity {
+  key: string;
+  labels: Labels;
+  /** Keys of the series derived from this one (an event's status, and its threshold `le`), by suffix. */
+  derived?: Map<string, { key: string; labels: Labels }>;
+  /** An event's status series, and under it its threshold series, by status code and threshold. */
+  byStatus?: Map<number, { key: string; labels: Labels; le: Map<number, { key: string; labels: Labels }> }>;
+}
+type Identity = SeriesIdentity;
+
+function derive(id: Identity, name: string, suffix: string, extra: () => Labels): { key: string; labels: Labels } {
+  id.derived ??= new Map();
+  let d = id.derived.get(suffix);
+  if (!d) {
+    const labels = { ...id.labels, ...extra() };
+    d = { key: seriesKey(name, labels), labels };
+    id.derived.set(suffix, d);
+  }
+  return d;
+}
+
+const countsFields = new Set(['series', 'labels', 'ts', 'good', 'total']);
+const eventFields = new Set(['series', 'labels', 'ts', 'status', 'latencyMs']);
+const histogramFields = new Set(['series', 'labels', 'ts', 'buckets']);
+
+function unknownField(item: Record<string, unknown>, allowed: Set<string>): string | undefined {
+  for (const k in item) if (!allowed.has(k)) return k;
+  return undefined;
+}
+
 export function parseBatch(items: unknown, rules: IngestRules): ParsedBatch {
   const errors: ItemError[] = [];
   const series = new Map<string, SeriesDelta>();
@@ -80,20 +130,30 @@ export function parseBatch(items: unknown, rules: IngestRules): ParsedBatch {
   }
   const err = (index: number, field: string, message: string) => errors.push({ index, path: `items[${index}]${field ? `.${field}` : ''}`, message });
 
+  const known = rules.identities ?? new Map<string, Identity>();
   items.forEach((item, i) => {
     if (!isRecord(item)) return err(i, '', 'expected an object');
     const errorsBefore = errors.length;
     const name = item.series;
-    if (typeof name !== 'string' || !seriesPattern.test(name)) err(i, 'series', 'expected a series name of letters, digits, _ and :');
+    const sig = typeof name === 'string' && (item.labels === undefined || isRecord(item.labels)) ? signature(name, (item.labels ?? {}) as Record<string, unknown>) : undefined;
+    let id = sig === undefined ? undefined : known.get(sig);
     let labels: Labels = {};
-    if (item.labels !== undefined) {
-      if (!isRecord(item.labels)) err(i, 'labels', 'expected a map of label names to strings');
-      else {
-        for (const [k, v] of Object.entries(item.labels)) {
-          if (!labelPattern.test(k)) err(i, `labels.${k}`, 'expected a label name of letters, digits and _');
-          else if (typeof v !== 'string' || v.length > 500) err(i, `labels.${k}`, 'expected a string of at most 500 characters');
+    if (id) labels = id.labels;
+    else {
+      if (typeof name !== 'string' || !seriesPattern.test(name)) err(i, 'series', 'expected a series name of letters, digits, _ and :');
+      if (item.labels !== undefined) {
+        if (!isRecord(item.labels)) err(i, 'labels', 'expected a map of label names to strings');
+        else {
+          for (const [k, v] of Object.entries(item.labels)) {
+            if (!labelPattern.test(k)) err(i, `labels.${k}`, 'expected a label name of letters, digits and _');
+            else if (typeof v !== 'string' || v.length > 500) err(i, `labels.${k}`, 'expected a string of at most 500 characters');
+          }
+          labels = item.labels as Labels;
         }
-        labels = item.labels as Labels;
+      }
+      if (errors.length === errorsBefore && sig !== undefined) {
+        id = { key: seriesKey(name as string, labels), labels };
+        known.set(sig, id);
       }
     }
     const ts = typeof item.ts === 'number' ? item.ts : typeof item.ts === 'string' ? Date.parse(item.ts) : NaN;
@@ -103,8 +163,8 @@ export function parseBatch(items: unknown, rules: IngestRules): ParsedBatch {
     const minute = Math.floor(ts / minuteMs) * minuteMs;
 
     if ('buckets' in item) {
-      const extra = Object.keys(item).filter((k) => !['series', 'labels', 'ts', 'buckets'].includes(k));
-      if (extra.length) err(i, extra[0]!, 'unknown field in a histogram item (series, labels, ts, buckets)');
+      const extra = unknownField(item, histogramFields);
+      if (extra !== undefined) err(i, extra, 'unknown field in a histogram item (series, labels, ts, buckets)');
       if ('le' in labels) err(i, 'labels.le', 'le is set from buckets; do not give it as a label');
       if (!isRecord(item.buckets) || Object.keys(item.buckets).length === 0) return err(i, 'buckets', 'expected a map of bucket bounds to cumulative counts, e.g. {"0.1": 5, "0.3": 9, "+Inf": 10}');
       const bounds = Object.entries(item.buckets).map(([le, count]) => ({ le: le === '+Inf' ? Infinity : Number(le), raw: le, count }));
@@ -118,14 +178,18 @@ export function parseBatch(items: unknown, rules: IngestRules): ParsedBatch {
         if ((bounds[j]!.count as number) < (bounds[j - 1]!.count as number)) err(i, `buckets.${bounds[j]!.raw}`, 'cumulative counts must not decrease as the bound grows');
       }
       if (errors.length > errorsBefore) return;
-      for (const b of bounds) add(series, name as string, { ...labels, le: leLabel(b.le) }, minute, b.count as number, b.count as number);
+      for (const b of bounds) {
+        const le = leLabel(b.le);
+        const d = derive(id!, name as string, `le=${le}`, () => ({ le }));
+        add(series, d.key, name as string, d.labels, minute, b.count as number, b.count as number);
+      }
       events += bounds.at(-1)!.count as number;
       return;
     }
 
     if ('status' in item || 'latencyMs' in item) {
-      const extra = Object.keys(item).filter((k) => !['series', 'labels', 'ts', 'status', 'latencyMs'].includes(k));
-      if (extra.length) err(i, extra[0]!, 'unknown field in an event item (series, labels, ts, status, latencyMs)');
+      const extra = unknownField(item, eventFields);
+      if (extra !== undefined) err(i, extra, 'unknown field in an event item (series, labels, ts, status, latencyMs)');
       const status = item.status;
       if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) err(i, 'status', 'expected an HTTP status code from 100 to 599');
       const latency = item.latencyMs;
@@ -133,22 +197,35 @@ export function parseBatch(items: unknown, rules: IngestRules): ParsedBatch {
       if ('status' in labels || 'le' in labels) err(i, 'labels', 'status and le are set from the event; do not give them as labels');
       if (errors.length > errorsBefore) return;
       // One event: counted under its status, and under each latency threshold it meets, so any SLO rule is exact.
-      const withStatus = { ...labels, status: statusLabel(status as number) };
-      add(series, name as string, withStatus, minute, 1, 1);
+      const byStatus = (id!.byStatus ??= new Map());
+      let ws = byStatus.get(status as number);
+      if (!ws) {
+        const labels = { ...id!.labels, status: statusLabel(status as number) };
+        ws = { key: seriesKey(name as string, labels), labels, le: new Map() };
+        byStatus.set(status as number, ws);
+      }
+      add(series, ws.key, name as string, ws.labels, minute, 1, 1);
       for (const t of rules.eventThresholds(name as string)) {
-        if ((latency as number) <= t) add(series, name as string, { ...withStatus, le: leLabel(t) }, minute, 1, 1);
+        if ((latency as number) > t) continue;
+        let d = ws.le.get(t);
+        if (!d) {
+          const labels = { ...ws.labels, le: leLabel(t) };
+          d = { key: seriesKey(name as string, labels), labels };
+          ws.le.set(t, d);
+        }
+        add(series, d.key, name as string, d.labels, minute, 1, 1);
       }
       events += 1;
       return;
     }
 
-    const extra = Object.keys(item).filter((k) => !['series', 'labels', 'ts', 'good', 'total'].includes(k));
-    if (extra.length) err(i, extra[0]!, 'unknown field: a counts item has series, labels, ts, good and total (histograms have buckets, events have status and latencyMs)');
+    const extra = unknownField(item, countsFields);
+    if (extra !== undefined) err(i, extra, 'unknown field: a counts item has series, labels, ts, good and total (histograms have buckets, events have status and latencyMs)');
     if (!isCount(item.total)) err(i, 'total', 'expected a non-negative integer count');
     if (!isCount(item.good)) err(i, 'good', 'expected a non-negative integer count');
     else if (isCount(item.total) && item.good > item.total) err(i, 'good', `good (${item.good}) cannot exceed total (${item.total})`);
     if (errors.length > errorsBefore) return;
-    add(series, name as string, labels, minute, item.good as number, item.total as number);
+    add(series, id!.key, name as string, labels, minute, item.good as number, item.total as number);
     events += item.total as number;
   });
   if (errors.length > 0) return { series: new Map(), events: 0, errors };
