@@ -7,7 +7,9 @@ import type { ConfigObject } from '../domain/objects.js';
 import { indicatorSeriesNames, indicatorTerms, type Term } from '../domain/indicator.js';
 import { evaluateComposite, type CompositeEvaluation } from '../domain/slo/composite.js';
 import { compileSlo, type CompiledSlo } from '../domain/slo/definition.js';
+import { excludedRanges } from '../domain/slo/corrections.js';
 import { evaluateSlo, evaluationHorizon, type SloEvaluation } from '../domain/slo/evaluate.js';
+import type { TimeRange } from '../domain/slo/ranges.js';
 import { periodMinutes, windowAt } from '../domain/time/window.js';
 import { listObjects } from '../store/objects.js';
 import type { Database } from '../store/schema.js';
@@ -35,6 +37,8 @@ interface EngineSlo {
   terms: Term[];
   termsKey: string;
   data: SloMinutes | null;
+  /** Excluded time (corrections) over [from, to): RRULEs are expanded once per two hours, not every cycle. */
+  excluded?: { from: number; to: number; ranges: TimeRange[] };
   /** The composite's components, compiled over the composite's window. */
   components?: { name: string; weight: number; compiled: CompiledSlo; terms: Term[]; data: SloMinutes | null }[];
 }
@@ -157,7 +161,12 @@ export class SloEngine {
       return { kind: 'composite', name, at: Math.floor(nowMs / MINUTE_MS) * MINUTE_MS, periodMinutes: P, evaluation, components: parts };
     }
     e.data = await this.sync(e.data, e.terms, e.compiled, nowMs);
-    const evaluation = evaluateSlo(e.compiled, e.data.series(), nowMs);
+    const horizon = evaluationHorizon(e.compiled, nowMs);
+    if (!e.excluded || e.excluded.from > horizon.start || e.excluded.to < horizon.end) {
+      const to = horizon.end + 2 * 60 * MINUTE_MS;
+      e.excluded = { from: horizon.start, to, ranges: excludedRanges(e.compiled.corrections, horizon.start, to) };
+    }
+    const evaluation = evaluateSlo(e.compiled, e.data.series(), nowMs, { excluded: e.excluded.ranges });
     return { kind: 'simple', name, evaluation, clampedMinutes: e.data.clamped };
   }
 
@@ -176,21 +185,16 @@ export class SloEngine {
       this.results.set(r.name, r);
       if (r.kind !== 'simple') continue;
       const ev = r.evaluation;
-      const observed: Omit<AlertChange, 'state' | 'at'>[] = [];
-      const firing = new Set<string>();
-      for (const t of ev.tiers) {
-        observed.push({ alertId: t.id, slo: r.name, kind: 'burn', severity: t.severity, details: { ...t, service: e.obj.spec.service } });
-        if (t.firing) firing.add(t.id);
-      }
-      if (ev.noData) {
-        observed.push({ alertId: ev.noData.id, slo: r.name, kind: 'no_data', severity: 'page', details: { ...ev.noData, service: e.obj.spec.service } });
-        if (ev.noData.firing) firing.add(ev.noData.id);
-      }
-      for (const o of observed) {
-        const state = firing.has(o.alertId) ? 'firing' : 'resolved';
-        const before = this.alertState.get(o.alertId) ?? 'resolved';
-        if (state !== before) changes.push({ ...o, state, at: new Date(ev.at) });
-      }
+      const service = e.obj.spec.service;
+      // Allocate only for alerts whose state changed: this loop runs for every SLO every cycle.
+      const note = (alertId: string, firing: boolean, kind: AlertChange['kind'], severity: string, details: object) => {
+        const state = firing ? 'firing' : 'resolved';
+        if (state !== (this.alertState.get(alertId) ?? 'resolved')) {
+          changes.push({ alertId, slo: r.name, kind, severity, state, at: new Date(ev.at), details: { ...details, service } });
+        }
+      };
+      for (const t of ev.tiers) note(t.id, t.firing, 'burn', t.severity, t);
+      if (ev.noData) note(ev.noData.id, ev.noData.firing, 'no_data', 'page', ev.noData);
     }
     await recordTransitions(this.db, changes);
     for (const c of changes) this.alertState.set(c.alertId, c.state);

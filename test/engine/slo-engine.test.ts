@@ -138,5 +138,18 @@ for (const { backend, skip } of backends) {
       const restarted = new SloEngine(store.db, { now: () => new Date(now), intervalMs: 30_000, latenessMs: 60 * MIN });
       expect(await restarted.cycle()).toEqual([]);
     });
+
+    it('leaves corrected time out of the budget', async () => {
+      const before = await engine.result('checkout-availability');
+      if (before?.kind !== 'simple') throw new Error('not evaluated');
+      expect(before.evaluation.measurement).toMatchObject({ bad: 103 }); // 3 in minute 60, 100 in the outage minute
+      const correction = `---\napiVersion: pave/v1\nkind: Correction\nmetadata: { name: outage-was-a-test }\nspec: { slos: [checkout-availability], start: "${new Date(t0 + H * MIN).toISOString()}", duration: 1m, reason: load test against production, author: alice }\n`;
+      const r = await applyFiles(store.db, { files: [{ name: 'c.yaml', content: baseCatalog + slos + correction }], prune: false, dryRun: false, principal: admin });
+      expect(r.outcome).toBe('applied');
+      await engine.cycle();
+      const after = await engine.result('checkout-availability');
+      if (after?.kind !== 'simple') throw new Error('not evaluated');
+      expect(after.evaluation.measurement).toMatchObject({ bad: 3, events: before.evaluation.measurement.events - 100 });
+    });
   });
 }
