@@ -15,7 +15,7 @@ import { listObjects } from '../store/objects.js';
 import type { Database } from '../store/schema.js';
 import { listSeries } from '../store/sli.js';
 import { listAlertStates, recordTransitions } from '../store/slo-alerts.js';
-import { SloMinutes } from './slo-series.js';
+import { loadArraySeries, SloMinutes } from './slo-series.js';
 
 const MINUTE_MS = 60_000;
 
@@ -40,7 +40,7 @@ interface EngineSlo {
   /** Excluded time (corrections) over [from, to): RRULEs are expanded once per two hours, not every cycle. */
   excluded?: { from: number; to: number; ranges: TimeRange[] };
   /** The composite's components, compiled over the composite's window. */
-  components?: { name: string; weight: number; compiled: CompiledSlo; terms: Term[]; data: SloMinutes | null }[];
+  components?: { name: string; weight: number; compiled: CompiledSlo; terms: Term[]; data: SloMinutes | null; excluded?: { from: number; to: number; ranges: TimeRange[] } }[];
 }
 
 export type SloResult =
@@ -128,7 +128,7 @@ export class SloEngine {
     const horizon = evaluationHorizon(compiled, nowMs);
     const end = Math.floor(nowMs / MINUTE_MS) * MINUTE_MS + MINUTE_MS;
     if (!data || data.startMs > horizon.start) {
-      const fresh = new SloMinutes(terms, horizon.start, end);
+      const fresh = new SloMinutes(terms, compiled, horizon.start, end, this.opts.latenessMs);
       await fresh.load(this.db, horizon.start, end);
       return fresh;
     }
@@ -138,6 +138,22 @@ export class SloEngine {
     return data;
   }
 
+  /** Excluded time over the horizon, cached: RRULEs are expanded once per two hours, not every cycle. */
+  private excludedFor(e: { compiled: CompiledSlo | null; excluded?: { from: number; to: number; ranges: TimeRange[] } }, nowMs: number): TimeRange[] {
+    const horizon = evaluationHorizon(e.compiled!, nowMs);
+    if (!e.excluded || e.excluded.from > horizon.start || e.excluded.to < horizon.end + 60 * MINUTE_MS) {
+      const to = horizon.end + 2 * 60 * MINUTE_MS;
+      e.excluded = { from: horizon.start, to, ranges: excludedRanges(e.compiled!.corrections, horizon.start, to) };
+    }
+    return e.excluded.ranges;
+  }
+
+  /** Evaluates one SLO over its held counts, loading minute detail the evaluation needs. */
+  private async evaluateOver(data: SloMinutes, compiled: CompiledSlo, nowMs: number, excluded: TimeRange[]): Promise<SloEvaluation> {
+    await data.prepare(this.db, nowMs, excluded);
+    return data.withDetail(this.db, (series) => evaluateSlo(compiled, series, nowMs, { excluded }));
+  }
+
   private async evaluateOne(e: EngineSlo, nowMs: number): Promise<SloResult> {
     const name = e.obj.metadata.name;
     if (!e.compiled) return { kind: 'invalid', name, errors: e.errors };
@@ -145,7 +161,7 @@ export class SloEngine {
       const parts: SloEvaluation[] = [];
       for (const c of e.components) {
         c.data = await this.sync(c.data, c.terms, c.compiled, nowMs);
-        parts.push(evaluateSlo(c.compiled, c.data.series(), nowMs));
+        parts.push(await this.evaluateOver(c.data, c.compiled, nowMs, this.excludedFor(c, nowMs)));
       }
       const P = periodMinutes(windowAt(e.compiled.window, nowMs));
       const evaluation = evaluateComposite(
@@ -161,12 +177,7 @@ export class SloEngine {
       return { kind: 'composite', name, at: Math.floor(nowMs / MINUTE_MS) * MINUTE_MS, periodMinutes: P, evaluation, components: parts };
     }
     e.data = await this.sync(e.data, e.terms, e.compiled, nowMs);
-    const horizon = evaluationHorizon(e.compiled, nowMs);
-    if (!e.excluded || e.excluded.from > horizon.start || e.excluded.to < horizon.end) {
-      const to = horizon.end + 2 * 60 * MINUTE_MS;
-      e.excluded = { from: horizon.start, to, ranges: excludedRanges(e.compiled.corrections, horizon.start, to) };
-    }
-    const evaluation = evaluateSlo(e.compiled, e.data.series(), nowMs, { excluded: e.excluded.ranges });
+    const evaluation = await this.evaluateOver(e.data, e.compiled, nowMs, this.excludedFor(e, nowMs));
     return { kind: 'simple', name, evaluation, clampedMinutes: e.data.clamped };
   }
 
@@ -219,9 +230,7 @@ export class SloEngine {
     if (!e?.compiled || e.components || times.length === 0) return undefined;
     const first = evaluationHorizon(e.compiled, Math.min(...times)).start;
     const last = Math.floor(Math.max(...times) / MINUTE_MS) * MINUTE_MS + MINUTE_MS;
-    const data = new SloMinutes(e.terms, first, last);
-    await data.load(this.db, first, last);
-    const series = data.series();
+    const series = await loadArraySeries(this.db, e.terms, first, last);
     return times.map((t) => evaluateSlo(e.compiled!, series, t));
   }
 

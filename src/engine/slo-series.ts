@@ -1,63 +1,149 @@
-// An SLO's own minute counts, folded from the stored series through its indicator's terms.
+// An SLO's own minute counts, folded from the stored series through its indicator's terms, held compactly: hourly
+// cumulative counts for the whole horizon and minute detail only for the recent hours and the hours where windows
+// start (see compact-series.ts), so thousands of SLOs fit in memory and nothing is rebuilt per cycle.
 import type { Kysely } from 'kysely';
 import { applyTerms, type Term } from '../domain/indicator.js';
 import { ArrayCountSeries } from '../domain/slo/array-series.js';
-import type { Counts } from '../domain/slo/series.js';
+import type { CompiledSlo } from '../domain/slo/definition.js';
+import type { TimeRange } from '../domain/slo/ranges.js';
+import type { CountSeries, Counts } from '../domain/slo/series.js';
 import type { Database } from '../store/schema.js';
 import { readMinutes } from '../store/sli.js';
+import { CompactCountSeries, MissingMinuteDetail, planDetail } from './compact-series.js';
 
 const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
 
-/** Minute counts of one SLO over [startMs, endMs), kept in memory and refreshed at the recent end. */
+/** Reads the SLO's folded minute counts of [fromMs, toMs) from the store; good is clamped into [0, total]. */
+async function foldMinutes(db: Kysely<Database>, terms: readonly Term[], fromMs: number, toMs: number): Promise<{ counts: Map<number, Counts>; clamped: number }> {
+  const bySeries = new Map<string, Term[]>();
+  for (const t of terms) bySeries.set(t.seriesId, [...(bySeries.get(t.seriesId) ?? []), t]);
+  const counts = new Map<number, Counts>();
+  for (const r of await readMinutes(db, [...bySeries.keys()], fromMs, toMs)) {
+    const c = counts.get(r.minuteMs) ?? { good: 0, total: 0 };
+    applyTerms(bySeries.get(r.seriesId) ?? [], r.good, r.total, c);
+    counts.set(r.minuteMs, c);
+  }
+  let clamped = 0;
+  for (const c of counts.values()) {
+    const total = Math.max(0, c.total);
+    const good = Math.min(Math.max(0, c.good), total);
+    if (good !== c.good || total !== c.total) clamped++;
+    c.good = good;
+    c.total = total;
+  }
+  return { counts, clamped };
+}
+
+/** A one-off series over [fromMs, toMs) for history charts: plain arrays, built and dropped per request. */
+export async function loadArraySeries(db: Kysely<Database>, terms: readonly Term[], fromMs: number, toMs: number): Promise<ArrayCountSeries> {
+  const { counts } = await foldMinutes(db, terms, fromMs, toMs);
+  const minutes: (Counts | null)[] = new Array<Counts | null>((toMs - fromMs) / MINUTE_MS).fill(null);
+  for (const [m, c] of counts) minutes[(m - fromMs) / MINUTE_MS] = c;
+  return new ArrayCountSeries(fromMs, minutes);
+}
+
+/** One SLO's counts over its evaluation horizon, kept in step with the store cycle after cycle. */
 export class SloMinutes {
-  private counts = new Map<number, Counts>();
-  /** Set when the indicator's good exceeded its total in some minute (e.g. good and total from different series). */
+  private readonly series: CompactCountSeries;
+  /** Hours the last plan pinned, plus any found missing since. */
+  private pins: number[] = [];
+  private plannedForHour = Number.NaN;
+  /** Minutes whose good exceeded total in the last load (e.g. good and total from different series). */
   clamped = 0;
+  endMs: number;
 
   constructor(
     readonly terms: readonly Term[],
-    public startMs: number,
-    public endMs: number,
-  ) {}
-
-  private seriesIds(): string[] {
-    return [...new Set(this.terms.map((t) => t.seriesId))];
+    private readonly compiled: CompiledSlo,
+    startMs: number,
+    endMs: number,
+    latenessMs: number,
+  ) {
+    const lateHours = Math.ceil(latenessMs / HOUR_MS);
+    this.series = new CompactCountSeries({
+      startMs,
+      capacityMinutes: (endMs - startMs) / MINUTE_MS + lateHours * 60 + 120,
+      recentHours: Math.max(8, lateHours + 7),
+      slices: compiled.slice ? [compiled.slice] : [],
+    });
+    this.endMs = startMs;
+    this.series.advanceTo(Math.max(startMs + MINUTE_MS, endMs));
   }
 
-  /** Replaces the minutes of [fromMs, toMs) with what the store holds now. */
+  get startMs(): number {
+    return this.series.startMs;
+  }
+
+  /** Replaces the minutes of [fromMs, toMs) with what the store holds now: whole hours in bulk, edges minute by minute. */
   async load(db: Kysely<Database>, fromMs: number, toMs: number): Promise<void> {
-    for (let m = fromMs; m < toMs; m += MINUTE_MS) this.counts.delete(m);
-    const bySeries = new Map<string, Term[]>();
-    for (const t of this.terms) bySeries.set(t.seriesId, [...(bySeries.get(t.seriesId) ?? []), t]);
-    const rows = await readMinutes(db, this.seriesIds(), fromMs, toMs);
-    for (const r of rows) {
-      const c = this.counts.get(r.minuteMs) ?? { good: 0, total: 0 };
-      applyTerms(bySeries.get(r.seriesId) ?? [], r.good, r.total, c);
-      this.counts.set(r.minuteMs, c);
-    }
+    const { counts, clamped } = await foldMinutes(db, this.terms, fromMs, toMs);
+    this.clamped = clamped;
+    this.write(counts, fromMs, toMs);
     if (toMs > this.endMs) this.endMs = toMs;
+    this.series.advanceTo(toMs);
   }
 
-  /** Drops minutes before `startMs` (the window moved on). */
-  trim(startMs: number): void {
-    if (startMs <= this.startMs) return;
-    for (const m of this.counts.keys()) if (m < startMs) this.counts.delete(m);
-    this.startMs = startMs;
-  }
-
-  /** A CountSeries over [startMs, endMs) for the SLO math. */
-  series(): ArrayCountSeries {
-    const n = Math.max(0, (this.endMs - this.startMs) / MINUTE_MS);
-    const minutes: (Counts | null)[] = new Array<Counts | null>(n).fill(null);
-    this.clamped = 0;
-    for (const [m, c] of this.counts) {
-      const i = (m - this.startMs) / MINUTE_MS;
-      if (i < 0 || i >= n) continue;
-      const total = Math.max(0, c.total);
-      const good = Math.min(Math.max(0, c.good), total);
-      if (good !== c.good || total !== c.total) this.clamped++;
-      minutes[i] = { good, total };
+  private write(counts: Map<number, Counts>, fromMs: number, toMs: number): void {
+    const good = new Float64Array(60);
+    const total = new Float64Array(60);
+    const has = new Uint8Array(60);
+    for (let m = fromMs; m < toMs; ) {
+      if (m % HOUR_MS === 0 && m + HOUR_MS <= toMs) {
+        has.fill(0);
+        for (let i = 0; i < 60; i++) {
+          const c = counts.get(m + i * MINUTE_MS);
+          good[i] = c?.good ?? 0;
+          total[i] = c?.total ?? 0;
+          if (c) has[i] = 1;
+        }
+        this.series.putHour(m, good, total, has);
+        m += HOUR_MS;
+        continue;
+      }
+      const c = counts.get(m);
+      if (c) this.series.put(m, c.good, c.total);
+      else this.series.putNoData(m);
+      m += MINUTE_MS;
     }
-    return new ArrayCountSeries(this.startMs, minutes);
+  }
+
+  private async loadHours(db: Kysely<Database>, hours: number[]): Promise<void> {
+    for (const h of hours) {
+      const { counts } = await foldMinutes(db, this.terms, h, h + HOUR_MS);
+      this.write(counts, h, h + HOUR_MS);
+    }
+  }
+
+  /** Drops hours before `startMs` (the window moved on). */
+  trim(startMs: number): void {
+    this.series.trimBefore(startMs);
+  }
+
+  /**
+   * The series for evaluating at `nowMs`: once an hour, pins the hours whose minute detail the coming hour's
+   * evaluations need (planned by running the SLO math itself) and loads the ones not held.
+   */
+  async prepare(db: Kysely<Database>, nowMs: number, excluded: readonly TimeRange[]): Promise<CountSeries> {
+    const hour = Math.floor(nowMs / HOUR_MS);
+    if (hour !== this.plannedForHour) {
+      this.pins = planDetail(this.compiled, nowMs, { excluded: [...excluded], lookaheadMinutes: 60 });
+      await this.loadHours(db, this.series.retainDetail(this.pins));
+      this.plannedForHour = hour;
+    }
+    return this.series;
+  }
+
+  /** Runs `evaluate`; when it needs an hour the plan missed, loads and pins that hour and tries again. */
+  async withDetail<T>(db: Kysely<Database>, evaluate: (series: CountSeries) => T): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return evaluate(this.series);
+      } catch (err) {
+        if (!(err instanceof MissingMinuteDetail) || attempt >= 5) throw err;
+        this.pins = [...this.pins, err.hourMs];
+        await this.loadHours(db, this.series.retainDetail(this.pins));
+      }
+    }
   }
 }
