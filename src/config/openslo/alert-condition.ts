@@ -2,7 +2,7 @@
 // lookback window as the tier's long window, the threshold as its burn-rate factor.
 import { z } from 'zod';
 import type { Path } from '../source.js';
-import { consumedMetadata, durationShorthand, durationShorthandOrZero, fixedDuration, isZeroDuration, openSLOApiVersion, problem, type Note } from './common.js';
+import { consumedShapes, durationShorthand, durationShorthandOrZero, fixedDuration, isZeroDuration, problem, type Note } from './common.js';
 
 /** Severities that page; any other severity opens a ticket. Compared case-insensitively. */
 export const pagingSeverities = ['critical', 'page', 'high'];
@@ -32,19 +32,8 @@ export const conditionSpec = z.strictObject({
 });
 export type OpenSLOConditionSpec = z.infer<typeof conditionSpec>;
 
-export const conditionDocument = z.strictObject({
-  apiVersion: z.literal(openSLOApiVersion),
-  kind: z.literal('AlertCondition'),
-  metadata: consumedMetadata,
-  spec: conditionSpec,
-});
-
-/** A condition written inside an AlertPolicy, or an AlertCondition document inlined there by its `conditionRef`. */
-export const inlineCondition = z.strictObject({
-  kind: z.literal('AlertCondition').optional(),
-  metadata: consumedMetadata.optional(),
-  spec: conditionSpec,
-});
+/** `inline`: a condition written inside an AlertPolicy, or an AlertCondition document inlined there by `conditionRef`. */
+export const { document: conditionDocument, inline: inlineCondition } = consumedShapes('AlertCondition', conditionSpec);
 
 export function tierOf(c: OpenSLOConditionSpec): { severity: 'page' | 'ticket'; long: string; factor: number } {
   return {

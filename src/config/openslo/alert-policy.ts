@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { Path } from '../source.js';
 import { conditionNotes, inlineCondition, tierOf } from './alert-condition.js';
-import { consumedMetadata, inlineOrReference, isReference, openSLOApiVersion, problem, type Note } from './common.js';
+import { consumedShapes, inlineOrReference, isReference, problem, type Note } from './common.js';
 
 export const policySpec = z
   .strictObject({
@@ -23,19 +23,8 @@ export const policySpec = z
   });
 export type OpenSLOPolicySpec = z.infer<typeof policySpec>;
 
-export const policyDocument = z.strictObject({
-  apiVersion: z.literal(openSLOApiVersion),
-  kind: z.literal('AlertPolicy'),
-  metadata: consumedMetadata,
-  spec: policySpec,
-});
-
-/** A policy written inside an SLO, or an AlertPolicy document inlined there by its name. */
-export const inlinePolicy = z.strictObject({
-  kind: z.literal('AlertPolicy').optional(),
-  metadata: consumedMetadata.optional(),
-  spec: policySpec,
-});
+/** `inline`: a policy written inside an SLO, or an AlertPolicy document inlined there by its name. */
+export const { document: policyDocument, inline: inlinePolicy } = consumedShapes('AlertPolicy', policySpec);
 
 /** The pave tier of a valid policy whose condition is inline (resolved). */
 export function policyTier(spec: OpenSLOPolicySpec): ReturnType<typeof tierOf> {

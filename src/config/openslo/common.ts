@@ -28,6 +28,17 @@ export const consumedMetadata = z.strictObject({
   annotations: z.record(z.string(), z.string()).optional(),
 });
 
+/**
+ * The two shapes of a consumed kind (AlertPolicy, AlertCondition): its own document, and the same spec written (or a
+ * document of it inlined by reference) inside the document that uses it.
+ */
+export function consumedShapes<K extends string, S extends z.ZodType>(kind: K, spec: S) {
+  return {
+    document: z.strictObject({ apiVersion: z.literal(openSLOApiVersion), kind: z.literal(kind), metadata: consumedMetadata, spec }),
+    inline: z.strictObject({ kind: z.literal(kind).optional(), metadata: consumedMetadata.optional(), spec }),
+  };
+}
+
 /** OpenSLO's duration-shorthand: a positive whole number and one of m h d w M Q Y. */
 export const durationShorthand = z
   .string()
