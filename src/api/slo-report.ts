@@ -43,7 +43,7 @@ export function sloReport(r: SloResult) {
 export function sloSummary(r: SloResult | undefined) {
   if (!r) return { status: 'pending' };
   if (r.kind === 'invalid') return { status: 'invalid', errors: r.errors };
-  const e = r.kind === 'composite' ? r.evaluation : r.evaluation;
+  const e = r.evaluation;
   const burn1h = e.burnRates.find((b) => b.label === '1h')?.burnRate ?? null;
   const firing = r.kind === 'simple' ? r.evaluation.tiers.filter((t) => t.firing).map((t) => t.id) : [];
   return {

@@ -100,13 +100,12 @@ export async function applyFiles(db: Kysely<Database>, req: ApplyRequest): Promi
     const actor = req.principal.actor;
     // A deleted team's member tokens must not come back to life if a team of that name is created again.
     const revokedTokens: string[] = [];
-    for (const c of plan.changes) {
-      if (c.action !== 'delete' || c.kind !== 'Team') continue;
+    const deletedTeams = new Set(plan.changes.filter((c) => c.action === 'delete' && c.kind === 'Team').map((c) => c.name));
+    if (deletedTeams.size > 0) {
       for (const t of await listTokens(trx)) {
-        if (t.role === 'member' && t.team === c.name) {
-          await revokeToken(trx, t.id, new Date(), { actor, requestId: req.requestId ?? null });
-          revokedTokens.push(t.id);
-        }
+        if (t.role !== 'member' || !t.team || !deletedTeams.has(t.team)) continue;
+        await revokeToken(trx, t.id, new Date(), { actor, requestId: req.requestId ?? null });
+        revokedTokens.push(t.id);
       }
     }
     for (const c of plan.changes) {

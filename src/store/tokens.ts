@@ -145,12 +145,13 @@ export async function countActiveAdmins(db: Db, now: Date = new Date()): Promise
 
 /** The token's row if `token` is valid now (known, not revoked, not expired); undefined otherwise. */
 export async function verifyToken(db: Db, token: string, now: Date): Promise<TokenInfo | undefined> {
-  const given = Buffer.from(hashToken(token), 'hex');
+  const hash = hashToken(token);
+  const given = Buffer.from(hash, 'hex');
   const m = tokenPattern.exec(token);
   // Tokens given by an operator need not follow our shape; they are found by hash instead of by id.
   const row = m
     ? await db.selectFrom('tokens').selectAll().where('id', '=', m[1]!).executeTakeFirst()
-    : await db.selectFrom('tokens').selectAll().where('secret_hash', '=', hashToken(token)).executeTakeFirst();
+    : await db.selectFrom('tokens').selectAll().where('secret_hash', '=', hash).executeTakeFirst();
   if (!row) return undefined;
   const stored = Buffer.from(row.secret_hash, 'hex');
   if (stored.length !== given.length || !timingSafeEqual(stored, given)) return undefined;

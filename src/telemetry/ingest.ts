@@ -51,6 +51,32 @@ function indexSlos(slos: { spec: SloSpec }[], services_: { metadata: { name: str
   return { at: now, thresholds, services, owners };
 }
 
+/**
+ * Which series `p` may not write, as item errors (pointing at the first item of each). Ingest tokens write only series
+ * their services' SLOs read; team members write series their team's SLOs read, or that no SLO reads yet, never another
+ * team's SLI alone; admins write anything.
+ */
+function seriesDenials(p: Principal, index: SeriesIndex, names: string[], items: unknown): ItemError[] {
+  const reason = (name: string): string | null => {
+    const readers = [...(index.services.get(name) ?? [])];
+    if (p.role === 'ingest') {
+      const allowed = p.services ?? [];
+      return readers.some((s) => allowed.includes(s)) ? null : `series ${name} is not read by an SLO of ${allowed.join(', ') || 'any service'}: this token may not send it`;
+    }
+    if (p.role === 'member') {
+      if (readers.length === 0 || readers.some((s) => index.owners.get(s) === p.team)) return null;
+      return `series ${name} is read only by SLOs of ${[...new Set(readers.map((s) => index.owners.get(s) ?? '?'))].join(', ')}, not ${p.team}`;
+    }
+    return null;
+  };
+  return names.flatMap((name) => {
+    const message = reason(name);
+    if (message === null) return [];
+    const index_ = Array.isArray(items) ? items.findIndex((it) => (it as { series?: unknown })?.series === name) : -1;
+    return [{ index: index_, path: `items[${index_}].series`, message }];
+  });
+}
+
 /** A parsed, authorized batch waiting for the writer. */
 interface Pending {
   series: SeriesDelta[];
@@ -105,32 +131,8 @@ export class Ingestor {
     });
     if (parsed.errors.length > 0) return { status: 'invalid', errors: parsed.errors };
 
-    // Ingest tokens write only the series that their services' SLOs read.
-    if (opts.principal.role === 'ingest') {
-      const allowed = new Set(opts.principal.services ?? []);
-      const denied: ItemError[] = [];
-      const names = new Set([...parsed.series.values()].map((s) => s.name));
-      for (const name of names) {
-        const owners = index.services.get(name);
-        if (!owners || ![...owners].some((s) => allowed.has(s))) {
-          const idx = Array.isArray(items) ? items.findIndex((it) => (it as { series?: unknown })?.series === name) : -1;
-          denied.push({ index: idx, path: `items[${idx}].series`, message: `series ${name} is not read by an SLO of ${[...allowed].join(', ') || 'any service'}: this token may not send it` });
-        }
-      }
-      if (denied.length) return { status: 'forbidden', errors: denied };
-    }
-    // Team members write series their team's SLOs read, or that no SLO reads yet; never another team's SLI alone.
-    if (opts.principal.role === 'member') {
-      const denied: ItemError[] = [];
-      for (const name of new Set([...parsed.series.values()].map((s) => s.name))) {
-        const readers = [...(index.services.get(name) ?? [])];
-        if (readers.length === 0 || readers.some((s) => index.owners.get(s) === opts.principal.team)) continue;
-        const idx = Array.isArray(items) ? items.findIndex((it) => (it as { series?: unknown })?.series === name) : -1;
-        const teams = [...new Set(readers.map((s) => index.owners.get(s) ?? '?'))].join(', ');
-        denied.push({ index: idx, path: `items[${idx}].series`, message: `series ${name} is read only by SLOs of ${teams}, not ${opts.principal.team}` });
-      }
-      if (denied.length) return { status: 'forbidden', errors: denied };
-    }
+    const denied = seriesDenials(opts.principal, index, [...new Set([...parsed.series.values()].map((s) => s.name))], items);
+    if (denied.length) return { status: 'forbidden', errors: denied };
 
     const digest = opts.idempotencyKey ? createHash('sha256').update(JSON.stringify(items)).digest('hex') : '';
     return new Promise<IngestResult>((resolve, reject) => {
