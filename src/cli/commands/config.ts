@@ -4,7 +4,7 @@ import type { ConfigIssue } from '../../config/source.js';
 import { checkCatalog, formatIssue, sortIssues, validateFiles } from '../../config/validate.js';
 import { objectKey } from '../../domain/objects.js';
 import type { FieldChange, PlanAction } from '../../domain/plan.js';
-import { connect, type GlobalOptions } from '../connection.js';
+import { connect, type ApiResponse, type GlobalOptions } from '../connection.js';
 import { readSourceFiles } from '../files.js';
 import { CliError, exitCodes, printJson, println } from '../output.js';
 
@@ -52,17 +52,26 @@ function failWithIssues(body: { error?: { message?: string; details?: unknown[] 
   throw new CliError('', code);
 }
 
-async function runApply(paths: string[], o: GlobalOptions & { prune?: boolean }, dryRun: boolean): Promise<ApplyAnswer> {
+/** Sends the files to POST /api/v1/apply (server or local store) and returns the raw answer. */
+async function postApply(paths: string[], o: GlobalOptions, query: string, createStore: boolean): Promise<ApiResponse<ApplyAnswer>> {
   const files = readSourceFiles(paths);
-  const client = await connect(o, { createStore: !dryRun });
+  const client = await connect(o, { createStore });
   try {
-    const res = await client.request<ApplyAnswer>('POST', `/api/v1/apply?dryRun=${dryRun}&prune=${Boolean(o.prune)}`, { files });
-    if (res.status === 422 || res.status === 403 || res.status === 401) failWithIssues(res.body as never, Boolean(o.json), exitCodes.rejected);
-    if (res.status !== 200) failWithIssues(res.body as never, Boolean(o.json), res.status >= 500 ? exitCodes.usage : exitCodes.rejected);
-    return res.body;
+    return await client.request<ApplyAnswer>('POST', `/api/v1/apply?${query}`, { files });
   } finally {
     await client.close();
   }
+}
+
+function failUnlessOk(res: ApiResponse<unknown>, json: boolean, alsoOk: number[] = []): void {
+  if (res.status === 200 || alsoOk.includes(res.status)) return;
+  failWithIssues(res.body as never, json, res.status >= 500 ? exitCodes.usage : exitCodes.rejected);
+}
+
+async function runApply(paths: string[], o: GlobalOptions & { prune?: boolean }, dryRun: boolean): Promise<ApplyAnswer> {
+  const res = await postApply(paths, o, `dryRun=${dryRun}&prune=${Boolean(o.prune)}`, !dryRun);
+  failUnlessOk(res, Boolean(o.json));
+  return res.body;
 }
 
 export function registerConfigCommands(program: Command, globals: () => GlobalOptions): void {
@@ -75,24 +84,16 @@ export function registerConfigCommands(program: Command, globals: () => GlobalOp
       if (o.server ?? process.env.PAVE_URL) {
         // Against the server: validity only. A 403 comes after validation passed, so the files are valid even
         // though this token may not apply them.
-        const files = readSourceFiles(paths);
-        const client = await connect(o);
-        try {
-          const res = await client.request<ApplyAnswer>('POST', '/api/v1/apply?dryRun=true', { files });
-          if (res.status === 422 || res.status === 401 || res.status >= 500 || (res.status !== 200 && res.status !== 403)) {
-            failWithIssues(res.body as never, Boolean(o.json), res.status >= 500 ? exitCodes.usage : exitCodes.rejected);
-          }
-          const forbidden = res.status === 403 ? ((res.body as unknown as { error: { details?: { reason: string }[] } }).error.details ?? []) : [];
-          const warnings = res.status === 200 ? res.body.warnings : [];
-          const count = res.status === 200 ? res.body.changes.length : undefined;
-          if (o.json) printJson({ valid: true, warnings, notAllowed: forbidden });
-          else {
-            println(`valid${count !== undefined ? `: ${count} object(s)` : ''}${warnings.length ? `, ${warnings.length} warning(s)` : ''}`);
-            for (const w of warnings) println(formatIssue(w));
-            for (const d of forbidden) println(`note: this token may not apply it: ${d.reason}`);
-          }
-        } finally {
-          await client.close();
+        const res = await postApply(paths, o, 'dryRun=true', false);
+        failUnlessOk(res, Boolean(o.json), [403]);
+        const forbidden = res.status === 403 ? ((res.body as unknown as { error: { details?: { reason: string }[] } }).error.details ?? []) : [];
+        const warnings = res.status === 200 ? res.body.warnings : [];
+        const count = res.status === 200 ? res.body.changes.length : undefined;
+        if (o.json) printJson({ valid: true, warnings, notAllowed: forbidden });
+        else {
+          println(`valid${count !== undefined ? `: ${count} object(s)` : ''}${warnings.length ? `, ${warnings.length} warning(s)` : ''}`);
+          for (const w of warnings) println(formatIssue(w));
+          for (const d of forbidden) println(`note: this token may not apply it: ${d.reason}`);
         }
         return;
       }
