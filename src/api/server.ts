@@ -99,7 +99,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     new SloEngine(db, { now, intervalMs: 30_000, latenessMs: ingestOptions.latenessMs, onError: (err) => app.log.error({ err }, 'SLO evaluation failed'), ...opts.engineOptions });
   app.decorate('sloEngine', engine);
   app.addHook('onClose', async () => engine.stop());
-  registerObjects(app, db, { SLO: sloExtras(engine, db) });
+  registerObjects(app, db, { SLO: sloExtras(engine) });
   registerSlos(app, db, engine, now);
   const ingestor = new Ingestor(db, ingestOptions);
   registerApply(app, db, metrics, (revoked) => {

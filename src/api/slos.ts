@@ -4,9 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { SloEngine } from '../engine/slo-engine.js';
-import { ceilingOf, type SloSpec } from '../config/kinds/slo.js';
-import { catalogView, type ConfigObject } from '../domain/objects.js';
-import { getObject, listObjects, withoutStatus, type StoredObject } from '../store/objects.js';
+import { getObject, listObjects, type StoredObject } from '../store/objects.js';
 import type { Database } from '../store/schema.js';
 import { listAlertStates, listTransitions } from '../store/slo-alerts.js';
 import { ApiError, notFound } from './errors.js';
@@ -16,12 +14,11 @@ import { evaluationReport, sloReport, sloSummary } from './slo-report.js';
 const MINUTE_MS = 60_000;
 const maxPoints = 2000;
 
-export function sloExtras(engine: SloEngine, db: Kysely<Database>): ObjectExtras {
+export function sloExtras(engine: SloEngine): ObjectExtras {
   return {
     one: async (o: StoredObject) => {
       const r = await engine.result(o.metadata.name);
-      const catalog = catalogView((await listObjects(db)).map(withoutStatus));
-      return { evaluation: r ? sloReport(r) : { status: 'pending' }, dependencyCeiling: ceilingOf(o as unknown as ConfigObject<SloSpec>, catalog) };
+      return { evaluation: r ? sloReport(r) : { status: 'pending' }, dependencyCeiling: engine.ceiling(o.metadata.name) };
     },
     many: async (o: StoredObject) => ({ summary: sloSummary(await engine.result(o.metadata.name)) }),
   };

@@ -2,8 +2,8 @@
 // demand), and records burn-rate and no-data alert transitions for the paging layer.
 import type { Kysely } from 'kysely';
 import { correctionApplies, toCorrection, type CorrectionSpec } from '../config/kinds/correction.js';
-import { sloDefinition, type SloSpec } from '../config/kinds/slo.js';
-import type { ConfigObject } from '../domain/objects.js';
+import { ceilingOf, sloDefinition, type SloSpec } from '../config/kinds/slo.js';
+import { catalogView, type ConfigObject } from '../domain/objects.js';
 import { indicatorSeriesNames, indicatorTerms, type Term } from '../domain/indicator.js';
 import { evaluateComposite, type CompositeEvaluation } from '../domain/slo/composite.js';
 import { compileSlo, type CompiledSlo } from '../domain/slo/definition.js';
@@ -11,7 +11,7 @@ import { excludedRanges } from '../domain/slo/corrections.js';
 import { evaluateSlo, evaluationHorizon, type SloEvaluation } from '../domain/slo/evaluate.js';
 import type { TimeRange } from '../domain/slo/ranges.js';
 import { periodMinutes, windowAt } from '../domain/time/window.js';
-import { listObjects } from '../store/objects.js';
+import { listObjects, withoutStatus, type StoredObject } from '../store/objects.js';
 import type { Database } from '../store/schema.js';
 import { listSeries } from '../store/sli.js';
 import { listAlertStates, recordTransitions } from '../store/slo-alerts.js';
@@ -63,6 +63,7 @@ export class SloEngine {
   private results = new Map<string, SloResult>();
   private alertState = new Map<string, 'firing' | 'resolved'>();
   private catalogKey = '';
+  private ceilings = new Map<string, ReturnType<typeof ceilingOf>>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   lastCycle: { at: string; durationMs: number; slos: number } | null = null;
@@ -74,10 +75,19 @@ export class SloEngine {
 
   /** Re-reads SLOs, corrections and series when any of them changed. */
   private async refresh(): Promise<void> {
-    const [sloObjs, corrObjs, series] = await Promise.all([listObjects(this.db, 'SLO'), listObjects(this.db, 'Correction'), listSeries(this.db)]);
-    const key = JSON.stringify([sloObjs.map((o) => [o.metadata.name, o.status.generation]), corrObjs.map((o) => [o.metadata.name, o.status.generation]), series.length]);
+    const [sloObjs, corrObjs, serviceObjs, series] = await Promise.all([
+      listObjects(this.db, 'SLO'),
+      listObjects(this.db, 'Correction'),
+      listObjects(this.db, 'Service'),
+      listSeries(this.db),
+    ]);
+    const generations = (objs: StoredObject[]) => objs.map((o) => [o.metadata.name, o.status.generation]);
+    const key = JSON.stringify([generations(sloObjs), generations(corrObjs), generations(serviceObjs), series.length]);
     if (key === this.catalogKey) return;
     this.catalogKey = key;
+    // Dependency ceilings depend on services and SLOs only: computed here, once per catalog change, not per request.
+    const catalog = catalogView([...sloObjs, ...serviceObjs].map(withoutStatus));
+    this.ceilings = new Map(sloObjs.map((o) => [o.metadata.name, ceilingOf(o as unknown as ConfigObject<SloSpec>, catalog)]));
     const corrections = corrObjs as unknown as ConfigObject<CorrectionSpec>[];
     const next = new Map<string, EngineSlo>();
     const objs = sloObjs as unknown as ConfigObject<SloSpec>[];
@@ -217,6 +227,11 @@ export class SloEngine {
   async result(name: string): Promise<SloResult | undefined> {
     if (!this.results.has(name)) await this.runOnce();
     return this.results.get(name);
+  }
+
+  /** The SLO's dependency ceiling (null when its hard dependencies have no availability SLOs). */
+  ceiling(name: string): ReturnType<typeof ceilingOf> {
+    return this.ceilings.get(name) ?? null;
   }
 
   allResults(): SloResult[] {

@@ -12,6 +12,15 @@ spec:
   indicator: { latency: { series: web_seconds, threshold: 0.3 } }
   objective: 99
   window: { rolling: 7d }
+---
+apiVersion: pave/v1
+kind: SLO
+metadata: { name: payments-api-availability }
+spec:
+  service: payments-api
+  indicator: { ratio: { bad: { series: payments_requests, match: { code: 5xx } }, total: { series: payments_requests } } }
+  objective: 99.95
+  window: { rolling: 30d }
 `;
 
 const MIN = 60_000;
@@ -49,6 +58,8 @@ for (const { backend, skip } of backends) {
 
       const one = (await api.call('GET', '/api/v1/slos/checkout-availability', { token: api.tokens.viewer })).json();
       expect(one.spec.objective).toBe(99.9);
+      // checkout hard-depends on payments-api, which promises 99.95%: a 99.9% objective fits under that ceiling.
+      expect(one.dependencyCeiling).toMatchObject({ ceilingPercent: '99.95', exceeds: false, dependencies: [{ name: 'payments-api', objective: 99.95 }] });
       expect(one.evaluation).toMatchObject({
         kind: 'simple',
         at: new Date(now).toISOString(),
@@ -86,7 +97,7 @@ for (const { backend, skip } of backends) {
       expect((await api.call('POST', '/api/v1/slos/evaluate', { token: api.tokens.viewer })).statusCode).toBe(403);
       const alerts = (await api.call('GET', '/api/v1/slo-alerts?slo=checkout-availability', { token: api.tokens.viewer })).json().items;
       expect(alerts.filter((a: { state: string }) => a.state === 'firing').map((a: { alertId: string }) => a.alertId)).toContain('checkout-availability:page:1h/5m');
-      const log = (await api.call('GET', '/api/v1/slo-alerts?log=true', { token: api.tokens.viewer })).json().items;
+      const log = (await api.call('GET', '/api/v1/slo-alerts?log=true&slo=checkout-availability', { token: api.tokens.viewer })).json().items;
       expect(log[0]).toMatchObject({ slo: 'checkout-availability', state: 'firing', at: new Date(now).toISOString() });
     });
   });
