@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { CatalogView, ConfigObject } from '../../domain/objects.js';
 import type { CrossCheckIssue, KindDefinition } from '../kind.js';
 import { objectName, url } from '../metadata.js';
+import { restoreSpecAnnotations } from '../openslo/spec-annotations.js';
 
 export const tiers = ['critical', 'important', 'best-effort'] as const;
 export const lifecycles = ['experimental', 'production', 'deprecated', 'decommissioned'] as const;
@@ -119,7 +120,8 @@ export const service: KindDefinition<ServiceSpec> = {
       const tier = annotations['pave.dev/tier'] ?? firstLabel(d.metadata.labels, 'tier');
       const labels: Record<string, string> = {};
       for (const [k, v] of Object.entries(d.metadata.labels ?? {})) labels[k] = Array.isArray(v) ? v.join(',') : v;
-      return {
+      // Fields OpenSLO cannot express, carried by `pave openslo export` in pave.dev/spec.* annotations.
+      return restoreSpecAnnotations({
         apiVersion: 'pave/v1',
         kind: 'Service',
         metadata: {
@@ -129,7 +131,7 @@ export const service: KindDefinition<ServiceSpec> = {
           annotations: { ...annotations, 'pave.dev/source': 'openslo/v1' },
         },
         spec: { owner, tier, description: d.spec.description },
-      };
+      });
     },
   },
 };

@@ -9,6 +9,7 @@ import type { Path } from '../source.js';
 import { inlinePolicy, policyNotes, policyTier } from './alert-policy.js';
 import { fixedDuration, inlineOrReference, isReference, openSLOApiVersion, openSLOLabels, paveLabels, problem, timesHundred, type Note } from './common.js';
 import { inlineSli, paveIndicator } from './sli.js';
+import { restoreSpecAnnotations } from './spec-annotations.js';
 
 export const budgetingMethods = { Occurrences: 'occurrences', Timeslices: 'timeslices', RatioTimeslices: 'ratioTimeslices' } as const;
 export const calendarDurations: Record<string, 'week' | 'month' | 'quarter' | 'year'> = { '1w': 'week', '1M': 'month', '1Q': 'quarter', '1Y': 'year' };
@@ -187,7 +188,8 @@ export function sloToPave(doc: unknown): ConfigObject {
   }
   const policies = (s.alertPolicies ?? []).map((p) => inlinePolicy.parse(p));
   if (policies.length > 0) spec.alerting = { tiers: policies.map((p) => policyTier(p.spec)) };
-  return {
+  // Fields OpenSLO cannot express, carried by `pave openslo export` in pave.dev/spec.* annotations.
+  return restoreSpecAnnotations({
     apiVersion: 'pave/v1',
     kind: 'SLO',
     metadata: {
@@ -197,7 +199,7 @@ export function sloToPave(doc: unknown): ConfigObject {
       annotations: { ...d.metadata.annotations, 'pave.dev/source': 'openslo/v1' },
     },
     spec,
-  };
+  });
 }
 
 /** Where each field of the pave SLO comes from in the OpenSLO document. OpenSLO paths are returned unchanged. */
