@@ -4,6 +4,7 @@ import { version } from '../version.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerGetCommand } from './commands/get.js';
+import { registerOpenSLOCommands } from './commands/openslo.js';
 import { registerServeCommands } from './commands/serve.js';
 import { registerSloCommands } from './commands/slo.js';
 import { registerTokenCommands } from './commands/token.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerTokenCommands(program, globals);
   registerSloCommands(program, globals);
   registerAuditCommand(program, globals);
+  registerOpenSLOCommands(program, globals);
   for (const c of program.commands) {
     c.exitOverride();
     for (const sub of c.commands) sub.exitOverride();
