@@ -98,6 +98,7 @@ export class SloEngine {
       const terms = indicatorTerms(obj.spec.indicator, series.filter((s) => names.has(s.name)));
       const termsKey = JSON.stringify(terms);
       const errors = compiled.ok ? [] : [...compiled.errors];
+      if (obj.spec.indicator.promql) errors.push('PromQL indicators are evaluated once the Prometheus puller runs');
       // A latency threshold must be a bucket bound, or the count of good requests is unknowable (not zero).
       const lat = obj.spec.indicator.latency;
       if (lat && terms.some((t) => t.into === 'total') && !terms.some((t) => t.into === 'good')) {

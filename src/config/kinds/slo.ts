@@ -9,6 +9,7 @@ import type { CatalogView } from '../../domain/objects.js';
 import type { Correction } from '../../domain/slo/corrections.js';
 import { parseDuration } from '../../domain/time/duration.js';
 import { compileMatcher } from '../../domain/labels.js';
+import { promqlProblems, usesRate } from '../../domain/promql.js';
 import { timeZone } from './person.js';
 import { openSLOSloAdapter } from '../openslo/slo.js';
 
@@ -83,15 +84,34 @@ const compositeIndicator = z.strictObject({
   components: z.array(z.strictObject({ slo: objectName, weight: z.number().positive().default(1) })).min(2).max(50),
 });
 
+/** PromQL that counts events over the window `{{window}}`, e.g. sum(increase(x[{{window}}])); see domain/promql. */
+const promqlExpression = z
+  .string()
+  .max(10_000)
+  .superRefine((expr, ctx) => {
+    for (const message of promqlProblems(expr)) ctx.addIssue({ code: 'custom', message });
+  });
+
+/** Good (or bad) and total events from a Prometheus-compatible DataSource, each a PromQL count over `{{window}}`. */
+const promqlIndicator = z
+  .strictObject({
+    dataSource: objectName,
+    good: promqlExpression.optional(),
+    bad: promqlExpression.optional(),
+    total: promqlExpression,
+  })
+  .refine((r) => (r.good === undefined) !== (r.bad === undefined), { message: 'give exactly one of good or bad', path: ['good'] });
+
 const indicator = z
   .strictObject({
     ratio: ratioIndicator.optional(),
     latency: latencyIndicator.optional(),
     events: eventsIndicator.optional(),
     composite: compositeIndicator.optional(),
+    promql: promqlIndicator.optional(),
   })
   .refine((i) => Object.values(i).filter((v) => v !== undefined).length === 1, {
-    message: 'give exactly one of ratio, latency, events or composite',
+    message: 'give exactly one of ratio, latency, events, composite or promql',
   });
 
 const window = z.union([
@@ -220,6 +240,23 @@ function seriesOf(spec: SloSpec): string[] {
   return [];
 }
 
+/** Warnings about promql expressions that validate but would measure the wrong thing. */
+function promqlNotes(spec: SloSpec): CrossCheckIssue[] {
+  const promql = spec.indicator.promql;
+  if (!promql) return [];
+  return (['good', 'bad', 'total'] as const).flatMap((field) => {
+    const expr = promql[field];
+    if (expr === undefined || !usesRate(expr)) return [];
+    return [
+      {
+        path: ['spec', 'indicator', 'promql', field],
+        message: 'rate() gives events per second, not the count over the window: the ratio still holds, but minEvents and event counts would be wrong; use increase()',
+        severity: 'warning' as const,
+      },
+    ];
+  });
+}
+
 function serviceOwner(obj: ConfigObject<SloSpec>, catalog: { get(kind: string, name: string): ConfigObject | undefined }): string[] {
   const svc = catalog.get('Service', obj.spec.service) as ConfigObject<{ owner: string }> | undefined;
   return svc ? [svc.spec.owner] : [];
@@ -235,6 +272,7 @@ export const slo: KindDefinition<SloSpec> = {
   references: (spec) => {
     const refs: ObjectReference[] = [{ kind: 'Service', name: spec.service, path: ['spec', 'service'] }];
     spec.indicator.composite?.components.forEach((c, i) => refs.push({ kind: 'SLO', name: c.slo, path: ['spec', 'indicator', 'composite', 'components', i, 'slo'] }));
+    if (spec.indicator.promql) refs.push({ kind: 'DataSource', name: spec.indicator.promql.dataSource, path: ['spec', 'indicator', 'promql', 'dataSource'] });
     return refs;
   },
   // Teams declare SLOs only for services they own.
@@ -253,14 +291,15 @@ export const slo: KindDefinition<SloSpec> = {
     s.indicator.composite?.components.forEach((c, i) => {
       if (c.slo === obj.metadata.name) issues.push({ path: ['spec', 'indicator', 'composite', 'components', i, 'slo'], message: 'a composite SLO cannot contain itself', severity: 'error' });
     });
-    if (issues.length > 0) return issues;
+    const notes = promqlNotes(s);
+    if (issues.length > 0) return [...issues, ...notes];
     // The SLO math's own rules: tiers that can never fire, slices that don't fit the window, ...
     const compiled = compileSlo(sloDefinition(obj));
     // The math names its field ("window: ..."); the issue's path already says where, so drop the prefix.
     const text = (m: string) => m.replace(/^[A-Za-z.[\]0-9]+: /, '');
     if (!compiled.ok) for (const e of compiled.errors) issues.push({ path: pathOfDefinitionField(e), message: text(e), severity: 'error' });
     else for (const n of compiled.notes) issues.push({ path: pathOfDefinitionField(n), message: text(n), severity: 'warning' });
-    return issues;
+    return [...issues, ...notes];
   },
   columns: (obj) => ({
     name: obj.metadata.name,
@@ -273,6 +312,7 @@ export const slo: KindDefinition<SloSpec> = {
   filters: {
     service: (obj, v) => obj.spec.service === v,
     series: (obj, v) => seriesOf(obj.spec).includes(v),
+    dataSource: (obj, v) => obj.spec.indicator.promql?.dataSource === v,
   },
   // OpenSLO v1 SLO documents (with their SLIs and AlertPolicies, see ../openslo and docs/config/openslo.md). A getter,
   // because ../openslo reads this module's schemas and may finish loading after it.

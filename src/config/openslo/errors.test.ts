@@ -111,7 +111,7 @@ spec:
     );
   });
 
-  it('a Prometheus metric source, a DataSource reference and a bad series, in an SLI document and inline', () => {
+  it('a Prometheus source without its DataSource, a pave series under a DataSource reference and a bad series, in an SLI document and inline', () => {
     const { issues, slos } = validate(`${sliDoc(
       'prom',
       `  ratioMetric:
@@ -140,14 +140,17 @@ spec:
 `);
     expect(slos).toEqual([]);
     expect(issues.map(where)).toEqual([
-      '19:15 spec.ratioMetric.good.metricSource.type unsupported',
+      '19:9 spec.ratioMetric.good.metricSource.metricSourceRef missing_field',
       '23:26 spec.ratioMetric.total.metricSource.metricSourceRef unsupported',
       '33:70 spec.indicator.spec.thresholdMetric.metricSource.spec.series invalid_format',
       '33:90 spec.indicator.spec.thresholdMetric.metricSource.spec.matches unknown_field',
     ]);
     expect(formatIssue(issues[0]!)).toBe(
-      'oslo.yaml:19:15: error: spec.ratioMetric.good.metricSource.type: Prometheus sources arrive with the Prometheus integration; ' +
-        'until then pave reads series from its built-in ingest (expected type pave (or builtin, or no type) with spec {series, match}, found string "Prometheus")',
+      'oslo.yaml:19:9: error: spec.ratioMetric.good.metricSource.metricSourceRef: a Prometheus metric source names the DataSource to query ' +
+        '(expected metricSourceRef: the name of a DataSource, found nothing)',
+    );
+    expect(issues[1]!.message).toBe(
+      'a metric source with a metricSourceRef and no type reads that DataSource (Prometheus) with spec {query}; a pave series takes type pave and no metricSourceRef',
     );
     expect(issues[0]).toMatchObject({ kind: 'SLI', name: 'prom' });
     expect(issues[2]!.expected).toBe('a series name of letters, digits, _ and : (like a Prometheus metric name)');
@@ -166,7 +169,7 @@ spec:
   objectives: [ { op: lte, value: 0.3, target: 0.99 } ]
 `);
     expect(slos).toEqual([]);
-    expect(issues.map(where)).toEqual(['15:44 spec.thresholdMetric.metricSource.type unsupported']);
+    expect(issues.map(where)).toEqual(['15:36 spec.thresholdMetric.metricSource unsupported']);
     // Declared, so that an SLA of the same apply naming it is not also "unknown".
     expect(declared.has('SLO/waits')).toBe(true);
   });
@@ -322,14 +325,14 @@ spec:
     const { issues } = validate(`${sliDoc('req', ratio)}---
 ${sliDoc('req', ratio)}---
 apiVersion: openslo/v1
-kind: DataSource
-metadata: { name: prometheus }
-spec: { type: Prometheus, connectionDetails: { url: "http://prometheus:9090" } }
+kind: AlertNotificationTarget
+metadata: { name: on-call }
+spec: { target: slack }
 `);
     expect(issues.map(where)).toEqual(['13:19 metadata.name unused', '21:19 metadata.name duplicate', '28:7 kind unknown_kind']);
     const kind = issues.find((i) => i.code === 'unknown_kind')!;
     expect(formatIssue(kind)).toBe(
-      'oslo.yaml:28:7: error: kind: OpenSLO kind DataSource is not supported yet (expected one of Service, SLO, SLI, AlertPolicy, AlertCondition, found string "DataSource")',
+      'oslo.yaml:28:7: error: kind: OpenSLO kind AlertNotificationTarget is not supported yet (expected one of Service, DataSource, SLO, SLI, AlertPolicy, AlertCondition, found string "AlertNotificationTarget")',
     );
     expect(issues.find((i) => i.code === 'duplicate')!.message).toBe('SLI/req is declared twice; first at oslo.yaml:11:1');
   });

@@ -213,6 +213,11 @@ export function sloSourcePath(path: Path): Path {
         const base = ['spec', 'indicator', 'spec', 'ratioMetric'];
         return b === 'good' || b === 'bad' || b === 'total' ? [...base, b, 'metricSource', 'spec', ...rest] : base;
       }
+      if (a === 'promql') {
+        const base = ['spec', 'indicator', 'spec', 'ratioMetric'];
+        if (b === 'good' || b === 'bad' || b === 'total') return [...base, b, 'metricSource', 'spec', 'query'];
+        return b === 'dataSource' ? [...base, 'total', 'metricSource', 'metricSourceRef'] : base;
+      }
       if (a === 'latency') {
         if (b === 'threshold') return [...objective, 'value'];
         const base = ['spec', 'indicator', 'spec', 'thresholdMetric', 'metricSource'];
