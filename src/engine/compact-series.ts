@@ -35,7 +35,7 @@
 import type { CompiledSlo } from '../domain/slo/definition.js';
 import { evaluateSlo, type EvaluateOptions } from '../domain/slo/evaluate.js';
 import type { Counts, CountSeries, MinuteCounts, SliceSpec, SliceStats, WindowCounts } from '../domain/slo/series.js';
-import { classifySlice, computeSliceStats, emptySliceStats, wholeSlices } from '../domain/slo/slices.js';
+import { classifySlice, clearSliceStats, computeSliceStats, emptySliceStats, wholeSlices } from '../domain/slo/slices.js';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
@@ -169,11 +169,12 @@ export class CompactCountSeries implements CountSeries {
   private hG = 0;
   private hT = 0;
   private hD = 0;
-  /** The last prefix computed (all windows of an evaluation share their end). */
-  private memoAt = Number.NaN;
-  private memoG = 0;
-  private memoT = 0;
-  private memoD = 0;
+  /**
+   * The last two prefixes computed, [at, good, total, data] each; `memoNext` is the slot to replace (the one used
+   * less recently). All windows of an evaluation share their end, so it stays held while their starts pass through.
+   */
+  private readonly memo = new Float64Array([Number.NaN, 0, 0, 0, Number.NaN, 0, 0, 0]);
+  private memoNext = 0;
 
   constructor(options: CompactSeriesOptions) {
     const { startMs, capacityMinutes } = options;
@@ -311,7 +312,7 @@ export class CompactCountSeries implements CountSeries {
     this.hour(h);
     if (g !== this.hG || t !== this.hT || d !== this.hD) this.addToHours(h, g - this.hG, t - this.hT, d - this.hD);
     for (const x of this.sliceIndexes) this.refreshUnit(x, h);
-    this.memoAt = Number.NaN;
+    this.forgetPrefixes();
     if (!this.isRecent(h) && !this.pinned.has(h)) this.freePage(p);
   }
 
@@ -369,7 +370,7 @@ export class CompactCountSeries implements CountSeries {
       const dD = (t1 > 0 ? 1 : 0) - (ot1 > 0 ? 1 : 0);
       this.addToHours(h, g - og, dT, dD);
       for (const x of this.sliceIndexes) this.refreshUnit(x, h);
-      this.memoAt = Number.NaN;
+      this.forgetPrefixes();
     } else if (this.freshPage) {
       for (const x of this.sliceIndexes) this.refreshUnit(x, h);
     }
@@ -455,7 +456,7 @@ export class CompactCountSeries implements CountSeries {
       }
     }
     this.newest = h;
-    this.memoAt = Number.NaN;
+    this.forgetPrefixes();
     for (let p = 0; p < this.pageHour.length; p++) {
       const ph = this.pageHour[p]!;
       if (ph >= 0 && !this.isRecent(ph) && !this.pinned.has(ph)) this.freePage(p);
@@ -485,7 +486,7 @@ export class CompactCountSeries implements CountSeries {
     }
     this.oldest = n;
     if (this.newest < n - 1) this.newest = n - 1;
-    this.memoAt = Number.NaN;
+    this.forgetPrefixes();
     this.rebase();
   }
 
@@ -662,12 +663,15 @@ export class CompactCountSeries implements CountSeries {
   }
 
   /** Slice statistics over the whole slices in [fromMs, toMs); O(1) for registered specs, the minute walk otherwise. */
-  sliceStats(fromMs: number, toMs: number, slice: SliceSpec): SliceStats {
+  sliceStats(fromMs: number, toMs: number, slice: SliceSpec, into?: SliceStats): SliceStats {
     assertAligned(fromMs);
     assertAligned(toMs);
     const x = this.indexFor(slice);
-    if (!x) return computeSliceStats({ sum: (f, t) => this.sum(f, t), minutes: (f, t) => this.minutes(f, t) }, fromMs, toMs, slice);
-    const stats = emptySliceStats();
+    if (!x) {
+      const walked = computeSliceStats({ sum: (f, t) => this.sum(f, t), minutes: (f, t) => this.minutes(f, t) }, fromMs, toMs, slice);
+      return into ? Object.assign(into, walked) : walked;
+    }
+    const stats = into ? clearSliceStats(into) : emptySliceStats();
     const { first, end } = wholeSlices(fromMs, toMs, slice.minutes);
     if (end <= first) return stats;
     const Lms = slice.minutes * MINUTE_MS;
@@ -765,13 +769,22 @@ export class CompactCountSeries implements CountSeries {
     }
   }
 
+  private forgetPrefixes(): void {
+    this.memo[0] = Number.NaN;
+    this.memo[4] = Number.NaN;
+  }
+
   /** Sets pG, pT, pD to the cumulative counts before instant t, with oldest·HOUR ≤ t ≤ (newest + 1)·HOUR. */
   private prefix(t: number): void {
-    if (t === this.memoAt) {
-      this.pG = this.memoG;
-      this.pT = this.memoT;
-      this.pD = this.memoD;
-      return;
+    const memo = this.memo;
+    for (let o = 0; o < 8; o += 4) {
+      if (memo[o] === t) {
+        this.pG = memo[o + 1]!;
+        this.pT = memo[o + 2]!;
+        this.pD = memo[o + 3]!;
+        this.memoNext = o === 0 ? 4 : 0;
+        return;
+      }
     }
     const C = this.capacityHours;
     const r = this.ring;
@@ -838,26 +851,39 @@ export class CompactCountSeries implements CountSeries {
         }
       }
     }
-    this.pG = this.memoG = g;
-    this.pT = this.memoT = tot;
-    this.pD = this.memoD = d;
-    this.memoAt = t;
+    this.pG = g;
+    this.pT = tot;
+    this.pD = d;
+    const o = this.memoNext;
+    memo[o] = t;
+    memo[o + 1] = g;
+    memo[o + 2] = tot;
+    memo[o + 3] = d;
+    this.memoNext = o === 0 ? 4 : 0;
   }
 
-  sum(fromMs: number, toMs: number): WindowCounts {
+  sum(fromMs: number, toMs: number, into: WindowCounts = { good: 0, total: 0, dataMinutes: 0 }): WindowCounts {
     assertAligned(fromMs);
     assertAligned(toMs);
     const lo = this.oldest * HOUR_MS;
     const hi = (this.newest + 1) * HOUR_MS;
     const a = fromMs > lo ? fromMs : lo;
     const b = toMs < hi ? toMs : hi;
-    if (b <= a) return { good: 0, total: 0, dataMinutes: 0 };
+    if (b <= a) {
+      into.good = 0;
+      into.total = 0;
+      into.dataMinutes = 0;
+      return into;
+    }
     this.prefix(b);
     const g = this.pG;
     const t = this.pT;
     const d = this.pD;
     this.prefix(a);
-    return { good: g - this.pG, total: t - this.pT, dataMinutes: d - this.pD };
+    into.good = g - this.pG;
+    into.total = t - this.pT;
+    into.dataMinutes = d - this.pD;
+    return into;
   }
 
   *minutes(fromMs: number, toMs: number): Iterable<MinuteCounts> {

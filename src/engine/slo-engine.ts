@@ -8,13 +8,16 @@ import { indicatorSeriesNames, indicatorTerms, type Term } from '../domain/indic
 import { evaluateComposite, type CompositeEvaluation } from '../domain/slo/composite.js';
 import { compileSlo, type CompiledSlo } from '../domain/slo/definition.js';
 import { excludedRanges } from '../domain/slo/corrections.js';
-import { evaluateSlo, evaluationHorizon, type SloEvaluation } from '../domain/slo/evaluate.js';
+import { evaluateSlo, evaluationHorizon, evaluationOf, type SloEvaluation } from '../domain/slo/evaluate.js';
+import { SloMeasurements } from '../domain/slo/measurements.js';
 import type { TimeRange } from '../domain/slo/ranges.js';
 import { periodMinutes, windowAt } from '../domain/time/window.js';
 import { listObjects, withoutStatus, type StoredObject } from '../store/objects.js';
 import type { Database } from '../store/schema.js';
 import { listSeries } from '../store/sli.js';
 import { listAlertStates, recordTransitions } from '../store/slo-alerts.js';
+import { diffAlertStates, knownAlertStates } from './alert-diff.js';
+import { MissingMinuteDetail } from './compact-series.js';
 import { loadArraySeries, SloMinutes } from './slo-series.js';
 
 const MINUTE_MS = 60_000;
@@ -39,12 +42,21 @@ interface EngineSlo {
   data: SloMinutes | null;
   /** Excluded time (corrections) over [from, to): RRULEs are expanded once per two hours, not every cycle. */
   excluded?: { from: number; to: number; ranges: TimeRange[] };
+  /** The latest complete measurements, and a spare the next cycle measures into (swapped when complete). */
+  current?: SloMeasurements;
+  spare?: SloMeasurements;
+  /** The report of `current`, built when first asked for. */
+  report?: { of: SloMeasurements; at: number; evaluation: SloEvaluation };
+  /** Alert states as last recorded, one byte (1 = firing) per tier, then one for the no-data alert. */
+  alerts?: Uint8Array;
+  /** The result the API reads (one object per SLO, kept across cycles). */
+  result?: SloResult;
   /** The composite's components, compiled over the composite's window. */
   components?: { name: string; weight: number; compiled: CompiledSlo; terms: Term[]; data: SloMinutes | null; excluded?: { from: number; to: number; ranges: TimeRange[] } }[];
 }
 
 export type SloResult =
-  | { kind: 'simple'; name: string; evaluation: SloEvaluation; clampedMinutes: number }
+  | { kind: 'simple'; name: string; readonly evaluation: SloEvaluation; clampedMinutes: number }
   | { kind: 'composite'; name: string; at: number; periodMinutes: number; evaluation: CompositeEvaluation; components: SloEvaluation[] }
   | { kind: 'invalid'; name: string; errors: string[] };
 
@@ -62,11 +74,14 @@ export class SloEngine {
   private slos = new Map<string, EngineSlo>();
   private results = new Map<string, SloResult>();
   private alertState = new Map<string, 'firing' | 'resolved'>();
+  /** Scratch for diffAlertStates. */
+  private changed: number[] = [];
   private catalogKey = '';
   private ceilings = new Map<string, ReturnType<typeof ceilingOf>>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
-  lastCycle: { at: string; durationMs: number; slos: number } | null = null;
+  /** The last cycle: its total time, the store reads' share and the evaluation's (SLI, budgets, burn rates, alerts). */
+  lastCycle: { at: string; durationMs: number; loadMs: number; evaluateMs: number; slos: number } | null = null;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -165,62 +180,136 @@ export class SloEngine {
     return data.withDetail(this.db, (series) => evaluateSlo(compiled, series, nowMs, { excluded }));
   }
 
-  private async evaluateOne(e: EngineSlo, nowMs: number): Promise<SloResult> {
+  /** A composite: its components evaluated over its window, then combined (few SLOs are composites). */
+  private async evaluateComposite(e: EngineSlo, nowMs: number): Promise<SloResult> {
     const name = e.obj.metadata.name;
-    if (!e.compiled) return { kind: 'invalid', name, errors: e.errors };
-    if (e.components) {
-      const parts: SloEvaluation[] = [];
-      for (const c of e.components) {
-        c.data = await this.sync(c.data, c.terms, c.compiled, nowMs);
-        parts.push(await this.evaluateOver(c.data, c.compiled, nowMs, this.excludedFor(c, nowMs)));
-      }
-      const P = periodMinutes(windowAt(e.compiled.window, nowMs));
-      const evaluation = evaluateComposite(
-        e.compiled.objective,
-        parts.map((p, i) => ({
-          name: p.name,
-          weight: e.components![i]!.weight,
-          sli: p.sli,
-          errorRatios: Object.fromEntries(p.burnRates.map((b) => [b.label, b.errorRatio])),
-        })),
-        { periodMinutes: P, warningBelow: e.compiled.warningBelow },
-      );
-      return { kind: 'composite', name, at: Math.floor(nowMs / MINUTE_MS) * MINUTE_MS, periodMinutes: P, evaluation, components: parts };
+    const parts: SloEvaluation[] = [];
+    for (const c of e.components ?? []) {
+      c.data = await this.sync(c.data, c.terms, c.compiled, nowMs);
+      parts.push(await this.evaluateOver(c.data, c.compiled, nowMs, this.excludedFor(c, nowMs)));
     }
-    e.data = await this.sync(e.data, e.terms, e.compiled, nowMs);
-    const evaluation = await this.evaluateOver(e.data, e.compiled, nowMs, this.excludedFor(e, nowMs));
-    return { kind: 'simple', name, evaluation, clampedMinutes: e.data.clamped };
+    const compiled = e.compiled!;
+    const P = periodMinutes(windowAt(compiled.window, nowMs));
+    const evaluation = evaluateComposite(
+      compiled.objective,
+      parts.map((p, i) => ({
+        name: p.name,
+        weight: e.components![i]!.weight,
+        sli: p.sli,
+        errorRatios: Object.fromEntries(p.burnRates.map((b) => [b.label, b.errorRatio])),
+      })),
+      { periodMinutes: P, warningBelow: compiled.warningBelow },
+    );
+    return { kind: 'composite', name, at: Math.floor(nowMs / MINUTE_MS) * MINUTE_MS, periodMinutes: P, evaluation, components: parts };
+  }
+
+  /**
+   * Measures a simple SLO into its spare record and swaps it in; synchronous unless minute detail the plan missed
+   * must be loaded first. Allocates nothing in the usual case: this runs for every SLO every cycle.
+   */
+  private async measure(e: EngineSlo, nowMs: number): Promise<SloMeasurements> {
+    const compiled = e.compiled!;
+    const data = e.data!;
+    const excluded = this.excludedFor(e, nowMs);
+    if (!data.plannedAt(nowMs)) await data.prepare(this.db, nowMs, excluded);
+    const m = (e.spare ??= new SloMeasurements(compiled));
+    try {
+      m.measure(data.series, nowMs, excluded);
+    } catch (err) {
+      if (!(err instanceof MissingMinuteDetail)) throw err;
+      await data.withDetail(this.db, (series) => m.measure(series, nowMs, excluded));
+    }
+    e.spare = e.current;
+    e.current = m;
+    return m;
+  }
+
+  /** The report of an SLO's current measurements, built once per cycle and only when asked for. */
+  private reportOf(e: EngineSlo): SloEvaluation {
+    const m = e.current!;
+    if (e.report?.of !== m || e.report.at !== m.at) e.report = { of: m, at: m.at, evaluation: evaluationOf(m) };
+    return e.report.evaluation;
+  }
+
+  private simpleResult(e: EngineSlo): SloResult {
+    const report = () => this.reportOf(e);
+    return {
+      kind: 'simple',
+      name: e.obj.metadata.name,
+      get evaluation() {
+        return report();
+      },
+      get clampedMinutes() {
+        return e.data?.clamped ?? 0;
+      },
+    };
+  }
+
+  /** Records the SLO's alerts whose state changed, with details (built only for those). */
+  private diffAlerts(e: EngineSlo, m: SloMeasurements, changes: AlertChange[]): void {
+    e.alerts ??= knownAlertStates(m, (id) => this.alertState.get(id) === 'firing');
+    this.changed.length = 0;
+    diffAlertStates(m, e.alerts, this.changed);
+    if (this.changed.length === 0) return;
+    const report = this.reportOf(e);
+    const service = e.obj.spec.service;
+    const at = new Date(m.at);
+    for (const code of this.changed) {
+      const i = code >> 1;
+      const state = code & 1 ? 'firing' : 'resolved';
+      if (i < report.tiers.length) {
+        const t = report.tiers[i]!;
+        changes.push({ alertId: t.id, slo: report.name, kind: 'burn', severity: t.severity, state, at, details: { ...t, service } });
+      } else {
+        const nd = report.noData!;
+        changes.push({ alertId: nd.id, slo: report.name, kind: 'no_data', severity: 'page', state, at, details: { ...nd, service } });
+      }
+    }
   }
 
   /** Evaluates every SLO at `now`, records alert transitions, and returns what changed. */
   async cycle(): Promise<AlertChange[]> {
-    const started = Date.now();
+    const started = performance.now();
     const now = this.opts.now();
     const nowMs = now.getTime();
     if (this.alertState.size === 0) {
       for (const a of await listAlertStates(this.db)) this.alertState.set(a.alertId, a.state);
     }
     await this.refresh();
+    // Data first (store reads), then the evaluation, which is arithmetic over what is held.
+    for (const e of this.slos.values()) {
+      if (e.compiled && !e.components) e.data = await this.sync(e.data, e.terms, e.compiled, nowMs);
+    }
+    const loaded = performance.now();
     const changes: AlertChange[] = [];
     for (const e of this.slos.values()) {
-      const r = await this.evaluateOne(e, nowMs);
-      this.results.set(r.name, r);
-      if (r.kind !== 'simple') continue;
-      const ev = r.evaluation;
-      const service = e.obj.spec.service;
-      // Allocate only for alerts whose state changed: this loop runs for every SLO every cycle.
-      const note = (alertId: string, firing: boolean, kind: AlertChange['kind'], severity: string, details: object) => {
-        const state = firing ? 'firing' : 'resolved';
-        if (state !== (this.alertState.get(alertId) ?? 'resolved')) {
-          changes.push({ alertId, slo: r.name, kind, severity, state, at: new Date(ev.at), details: { ...details, service } });
-        }
-      };
-      for (const t of ev.tiers) note(t.id, t.firing, 'burn', t.severity, t);
-      if (ev.noData) note(ev.noData.id, ev.noData.firing, 'no_data', 'page', ev.noData);
+      const name = e.obj.metadata.name;
+      if (!e.compiled) {
+        this.results.set(name, { kind: 'invalid', name, errors: e.errors });
+      } else if (e.components) {
+        this.results.set(name, await this.evaluateComposite(e, nowMs));
+      } else {
+        const m = await this.measure(e, nowMs);
+        this.diffAlerts(e, m, changes);
+        this.results.set(name, (e.result ??= this.simpleResult(e)));
+      }
     }
-    await recordTransitions(this.db, changes);
+    const evaluated = performance.now();
+    try {
+      await recordTransitions(this.db, changes);
+    } catch (err) {
+      // Nothing recorded: forget the states diffed this cycle, so the next cycle finds the same changes again.
+      for (const e of this.slos.values()) e.alerts = undefined;
+      throw err;
+    }
     for (const c of changes) this.alertState.set(c.alertId, c.state);
-    this.lastCycle = { at: now.toISOString(), durationMs: Date.now() - started, slos: this.slos.size };
+    this.lastCycle = {
+      at: now.toISOString(),
+      durationMs: performance.now() - started,
+      loadMs: loaded - started,
+      evaluateMs: evaluated - loaded,
+      slos: this.slos.size,
+    };
     return changes;
   }
 

@@ -45,7 +45,7 @@ export async function loadArraySeries(db: Kysely<Database>, terms: readonly Term
 
 /** One SLO's counts over its evaluation horizon, kept in step with the store cycle after cycle. */
 export class SloMinutes {
-  private readonly series: CompactCountSeries;
+  private readonly held: CompactCountSeries;
   /** Hours the last plan pinned, plus any found missing since. */
   private pins: number[] = [];
   private plannedForHour = Number.NaN;
@@ -61,18 +61,18 @@ export class SloMinutes {
     latenessMs: number,
   ) {
     const lateHours = Math.ceil(latenessMs / HOUR_MS);
-    this.series = new CompactCountSeries({
+    this.held = new CompactCountSeries({
       startMs,
       capacityMinutes: (endMs - startMs) / MINUTE_MS + lateHours * 60 + 120,
       recentHours: Math.max(8, lateHours + 7),
       slices: compiled.slice ? [compiled.slice] : [],
     });
     this.endMs = startMs;
-    this.series.advanceTo(Math.max(startMs + MINUTE_MS, endMs));
+    this.held.advanceTo(Math.max(startMs + MINUTE_MS, endMs));
   }
 
   get startMs(): number {
-    return this.series.startMs;
+    return this.held.startMs;
   }
 
   /** Replaces the minutes of [fromMs, toMs) with what the store holds now: whole hours in bulk, edges minute by minute. */
@@ -81,7 +81,7 @@ export class SloMinutes {
     this.clamped = clamped;
     this.write(counts, fromMs, toMs);
     if (toMs > this.endMs) this.endMs = toMs;
-    this.series.advanceTo(toMs);
+    this.held.advanceTo(toMs);
   }
 
   private write(counts: Map<number, Counts>, fromMs: number, toMs: number): void {
@@ -97,13 +97,13 @@ export class SloMinutes {
           total[i] = c?.total ?? 0;
           if (c) has[i] = 1;
         }
-        this.series.putHour(m, good, total, has);
+        this.held.putHour(m, good, total, has);
         m += HOUR_MS;
         continue;
       }
       const c = counts.get(m);
-      if (c) this.series.put(m, c.good, c.total);
-      else this.series.putNoData(m);
+      if (c) this.held.put(m, c.good, c.total);
+      else this.held.putNoData(m);
       m += MINUTE_MS;
     }
   }
@@ -117,7 +117,17 @@ export class SloMinutes {
 
   /** Drops hours before `startMs` (the window moved on). */
   trim(startMs: number): void {
-    this.series.trimBefore(startMs);
+    this.held.trimBefore(startMs);
+  }
+
+  /** The held counts (see prepare: minute detail is planned once an hour). */
+  get series(): CountSeries {
+    return this.held;
+  }
+
+  /** True when the minute detail for evaluating at `nowMs` has been planned (prepare need not run). */
+  plannedAt(nowMs: number): boolean {
+    return Math.floor(nowMs / HOUR_MS) === this.plannedForHour;
   }
 
   /**
@@ -128,21 +138,21 @@ export class SloMinutes {
     const hour = Math.floor(nowMs / HOUR_MS);
     if (hour !== this.plannedForHour) {
       this.pins = planDetail(this.compiled, nowMs, { excluded: [...excluded], lookaheadMinutes: 60 });
-      await this.loadHours(db, this.series.retainDetail(this.pins));
+      await this.loadHours(db, this.held.retainDetail(this.pins));
       this.plannedForHour = hour;
     }
-    return this.series;
+    return this.held;
   }
 
   /** Runs `evaluate`; when it needs an hour the plan missed, loads and pins that hour and tries again. */
   async withDetail<T>(db: Kysely<Database>, evaluate: (series: CountSeries) => T): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return evaluate(this.series);
+        return evaluate(this.held);
       } catch (err) {
         if (!(err instanceof MissingMinuteDetail) || attempt >= 5) throw err;
         this.pins = [...this.pins, err.hourMs];
-        await this.loadHours(db, this.series.retainDetail(this.pins));
+        await this.loadHours(db, this.held.retainDetail(this.pins));
       }
     }
   }

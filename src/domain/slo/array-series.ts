@@ -3,7 +3,7 @@
 // asked for, 5 × 8 bytes per slice); exact for integer counts below 2^53.
 
 import { MINUTE_MS } from '../time/zone.js';
-import { addClass, classifySlice, emptySliceStats, wholeSlices } from './slices.js';
+import { addClass, classifySlice, clearSliceStats, emptySliceStats, wholeSlices } from './slices.js';
 import type { Counts, CountSeries, MinuteCounts, SliceSpec, SliceStats, WindowCounts } from './series.js';
 
 export interface CountPoint extends Counts {
@@ -88,13 +88,12 @@ export class ArrayCountSeries implements CountSeries {
     return [a, b];
   }
 
-  sum(fromMs: number, toMs: number): WindowCounts {
+  sum(fromMs: number, toMs: number, into: WindowCounts = { good: 0, total: 0, dataMinutes: 0 }): WindowCounts {
     const [a, b] = this.span(fromMs, toMs);
-    return {
-      good: (this.goodPrefix[b] ?? 0) - (this.goodPrefix[a] ?? 0),
-      total: (this.totalPrefix[b] ?? 0) - (this.totalPrefix[a] ?? 0),
-      dataMinutes: (this.dataPrefix[b] ?? 0) - (this.dataPrefix[a] ?? 0),
-    };
+    into.good = (this.goodPrefix[b] ?? 0) - (this.goodPrefix[a] ?? 0);
+    into.total = (this.totalPrefix[b] ?? 0) - (this.totalPrefix[a] ?? 0);
+    into.dataMinutes = (this.dataPrefix[b] ?? 0) - (this.dataPrefix[a] ?? 0);
+    return into;
   }
 
   *minutes(fromMs: number, toMs: number): Iterable<MinuteCounts> {
@@ -111,11 +110,11 @@ export class ArrayCountSeries implements CountSeries {
   }
 
   /** O(1) after a one-off O(minutes) pass per slice spec: slices classified once, then prefix counts per class. */
-  sliceStats(fromMs: number, toMs: number, slice: SliceSpec): SliceStats {
+  sliceStats(fromMs: number, toMs: number, slice: SliceSpec, into?: SliceStats): SliceStats {
     assertAligned(fromMs);
     assertAligned(toMs);
     const { first, end } = wholeSlices(fromMs, toMs, slice.minutes);
-    const stats = emptySliceStats();
+    const stats = into ? clearSliceStats(into) : emptySliceStats();
     if (end <= first) return stats;
     const p = this.slicePrefix(slice);
     const a = Math.min(Math.max(first, p.firstSlice), p.firstSlice + p.good.length - 1);

@@ -24,15 +24,24 @@ export interface Budget {
   remainingFraction: number;
 }
 
+/** Allowed and consumed share one basis: events counted so far (occurrences), or the period's minutes. */
+export function budgetBasis(method: BudgetingMethod, good: number, bad: number, periodMinutes: number): number {
+  return method === 'occurrences' ? good + bad : periodMinutes;
+}
+
+/** bad / (B × basis) as one division of exact products, so e.g. 3 bad of 1,000 at B = 0.001 is exactly 3. */
+export function consumedFractionOf(objective: Objective, basis: number, bad: number): number {
+  const { num, den } = objective.budgetFraction;
+  return basis > 0 ? (bad * den) / (basis * num) : 0;
+}
+
 /** Budget over the window measurement `m`, for a period of `periodMinutes`. */
 export function budgetOf(method: BudgetingMethod, objective: Objective, m: Measurement, periodMinutes: number): Budget {
   const { num, den } = objective.budgetFraction;
-  // Allowed and consumed share one basis: events counted so far, or the period's minutes.
-  const basis = method === 'occurrences' ? m.good + m.bad : periodMinutes;
+  const basis = budgetBasis(method, m.good, m.bad, periodMinutes);
   const total = (basis * num) / den;
   const consumed = m.bad;
-  // bad / (B × basis) as one division of exact products, so e.g. 3 bad of 1,000 at B = 0.001 is exactly 3.
-  const consumedFraction = basis > 0 ? (consumed * den) / (basis * num) : 0;
+  const consumedFraction = consumedFractionOf(objective, basis, consumed);
   return {
     unit: m.unit,
     total,

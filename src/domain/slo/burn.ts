@@ -21,10 +21,15 @@ export interface BurnRate {
 
 /** errorRatio / B, as one division of exact products; null when nothing counted. */
 export function burnRateOf(m: Measurement, objective: Objective): number | null {
-  const counted = m.good + m.bad;
+  return burnRateFrom(m.good, m.bad, objective);
+}
+
+/** burnRateOf on the good and bad amounts. */
+export function burnRateFrom(good: number, bad: number, objective: Objective): number | null {
+  const counted = good + bad;
   if (!(counted > 0)) return null;
   const { num, den } = objective.budgetFraction;
-  return (m.bad * den) / (counted * num);
+  return (bad * den) / (counted * num);
 }
 
 export function burnRateEntry(label: string, minutes: number, m: Measurement, objective: Objective): BurnRate {

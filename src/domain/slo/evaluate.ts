@@ -1,26 +1,24 @@
 // One evaluation of one SLO at `now`: SLI, budget, burn rates, time to exhaustion, tiers, no-data alert and status.
 //
-// Windows: the SLO window is [max(window start, SLO start), end) where end is now floored to the minute (and, for
-// timeslice methods, to the slice grid: the slice in progress is not judged yet; a rolling window then ends there).
-// Burn and tier windows are the last W minutes before that end, clipped to the SLO start but not to the calendar
-// period (burn rate is about now, whatever the period).
+// The windows and what is measured are in measurements.ts; this file turns measurements into the report.
 //
 // Cost: each distinct window length is measured once (8 with the default tiers): O(windows × included sub-ranges)
 // series.sum() calls, plus as many sliceStats() calls for timeslice methods. Corrections are expanded with rrule
 // unless the caller passes `excluded` (the engine should cache it per SLO, see evaluationHorizon).
 
 import { MINUTE_MS } from '../time/zone.js';
-import { isRolling, periodMinutes, windowAt, type WindowBounds } from '../time/window.js';
+import { windowAt, type WindowBounds } from '../time/window.js';
 import { budgetOf, type Budget } from './budget.js';
-import { BURN_WINDOW_LABELS, BURN_WINDOWS, burnRateEntry, burnRateOf, timeToExhaustion, type BurnRate } from './burn.js';
+import { BURN_WINDOW_LABELS, BURN_WINDOWS, burnRateEntry, burnRateFrom, timeToExhaustion, type BurnRate } from './burn.js';
 import { excludedRanges } from './corrections.js';
 import type { BudgetingMethod, CompiledSlo } from './definition.js';
-import { errorRatioOf, measure, sliOf, unitOf, type MeasureContext, type Measurement, type MeasureUnit } from './measure.js';
-import { evaluateNoData, type NoDataEvaluation } from './no-data.js';
+import { SloMeasurements } from './measurements.js';
+import { sliOf, unitOf, type Measurement, type MeasureUnit } from './measure.js';
+import type { NoDataEvaluation } from './no-data.js';
 import type { TimeRange } from './ranges.js';
 import type { CountSeries } from './series.js';
-import { statusOf, type BudgetStatus } from './status.js';
-import { evaluateTiers, tierForPeriod, type Tier, type TierEvaluation } from './tiers.js';
+import type { BudgetStatus } from './status.js';
+import { evaluateTiers, type Tier, type TierEvaluation } from './tiers.js';
 
 export interface EvaluateOptions {
   /** Excluded ranges (merged, sorted, minute-aligned) covering at least evaluationHorizon(); else expanded here. */
@@ -65,85 +63,48 @@ export function evaluationHorizon(slo: CompiledSlo, nowMs: number): TimeRange {
   return { start: Math.min(w.start, w.end - longest * MINUTE_MS) - slice, end: w.end };
 }
 
-/** Tiers for a period length; memoised per compiled SLO (calendar periods change a few times a year). */
-const tierMemo = new WeakMap<CompiledSlo, { period: number; tiers: Tier[] }>();
-
-function tiersForPeriod(slo: CompiledSlo, period: number): Tier[] {
-  const m = tierMemo.get(slo);
-  if (m && m.period === period) return m.tiers;
-  const tiers = slo.tiers.map((r) => tierForPeriod(r, slo.objective, period));
-  tierMemo.set(slo, { period, tiers });
-  return tiers;
-}
-
 export function evaluateSlo(slo: CompiledSlo, series: CountSeries, nowMs: number, options: EvaluateOptions = {}): SloEvaluation {
-  const window = windowAt(slo.window, nowMs);
-  const P = periodMinutes(window);
   let excluded = options.excluded;
   if (!excluded) {
     const horizon = evaluationHorizon(slo, nowMs);
     excluded = excludedRanges(slo.corrections, horizon.start, horizon.end);
   }
-  const ctx: MeasureContext = { method: slo.method, slice: slo.slice, noData: slo.noData, series, excluded };
+  return evaluationOf(new SloMeasurements(slo).measure(series, nowMs, excluded));
+}
 
-  const sliceMs = (slo.slice?.minutes ?? 1) * MINUTE_MS;
-  const measuredTo = Math.floor(window.end / sliceMs) * sliceMs;
-  const startMs = slo.startMs ?? -Infinity;
-  // A rolling window ends where judged time ends, so with N-minute slices it always holds whole slices.
-  const windowStart = isRolling(slo.window) ? measuredTo - slo.window.rolling * MINUTE_MS : window.start;
-  const measuredFrom = Math.min(measuredTo, Math.max(windowStart, startMs));
-
-  const whole = measure(ctx, measuredFrom, measuredTo);
-  const byLength = new Map<number, Measurement>();
-  const last = (minutes: number): Measurement => {
-    let m = byLength.get(minutes);
-    if (!m) {
-      const from = Math.min(measuredTo, Math.max(measuredTo - minutes * MINUTE_MS, startMs));
-      m = measure(ctx, from, measuredTo);
-      byLength.set(minutes, m);
-    }
-    return m;
-  };
+/** The full report of a measured SLO: the numbers behind `pave slo status`, `explain` and the API. */
+export function evaluationOf(m: SloMeasurements): SloEvaluation {
+  if (!m.complete) throw new Error(`${m.slo.name}: measurements are incomplete`);
+  const slo = m.slo;
+  const plan = m.plan;
+  const P = m.periodMinutes;
+  const unit = unitOf(slo.method);
+  const whole = m.wholeMeasurement(unit);
+  const byLength = (minutes: number) => plan.lengths.indexOf(minutes);
 
   const sli = sliOf(whole);
   const budget = budgetOf(slo.method, slo.objective, whole, P);
-  const burnRates = BURN_WINDOWS.map((w, i) => burnRateEntry(BURN_WINDOW_LABELS[i] ?? '', w, last(w), slo.objective));
-  burnRates.push(burnRateEntry('window', (measuredTo - measuredFrom) / MINUTE_MS, whole, slo.objective));
-  const tte = timeToExhaustion(budget.remainingFraction, P, burnRateOf(last(slo.exhaustionWindowMinutes), slo.objective));
+  const burnRates = BURN_WINDOWS.map((w, i) => burnRateEntry(BURN_WINDOW_LABELS[i] ?? '', w, m.windowMeasurement(plan.burn[i]!, unit), slo.objective));
+  burnRates.push(burnRateEntry('window', (m.measuredTo - m.measuredFrom) / MINUTE_MS, whole, slo.objective));
+  const e = plan.exhaustion;
+  const tte = timeToExhaustion(budget.remainingFraction, P, burnRateFrom(m.good(e), m.bad(e), slo.objective));
 
-  const tierDefinitions = tiersForPeriod(slo, P);
-  const tiers = evaluateTiers(
-    slo.name,
-    tierDefinitions,
-    (minutes) => {
-      const m = last(minutes);
-      return { errorRatio: errorRatioOf(m), events: m.events };
-    },
-    slo.minEvents,
-  );
+  const tierDefinitions = m.tiers();
+  const tiers = evaluateTiers(slo.name, tierDefinitions, (minutes) => ({ errorRatio: m.errorRatio(byLength(minutes)), events: m.events(byLength(minutes)) }), slo.minEvents);
 
-  const noData =
-    slo.noDataAfterMinutes === null
-      ? null
-      : evaluateNoData(slo.name, series, window.end, slo.noDataAfterMinutes, slo.startMs, excluded);
+  const noData: NoDataEvaluation | null =
+    slo.noDataAfterMinutes === null ? null : { id: plan.noDataId, afterMinutes: slo.noDataAfterMinutes, dataMinutes: m.noDataMinutes, firing: m.noDataFiring };
 
-  const { status, reason } = statusOf({
-    remainingFraction: budget.remainingFraction,
-    warningBelow: slo.warningBelow,
-    measured: sli !== null,
-    noDataFiring: noData?.firing ?? false,
-    pageFiring: tiers.some((t) => t.firing && t.severity === 'page'),
-  });
-
+  const { status, reason } = m.status();
   return {
     name: slo.name,
-    at: window.end,
-    window,
-    measuredFrom,
-    measuredTo,
+    at: m.at,
+    window: { start: m.windowStart, end: m.at, periodStart: m.periodStart, periodEnd: m.periodEnd },
+    measuredFrom: m.measuredFrom,
+    measuredTo: m.measuredTo,
     periodMinutes: P,
     method: slo.method,
-    unit: unitOf(slo.method),
+    unit,
     measurement: whole,
     sli,
     budget,

@@ -9,6 +9,7 @@ export * from './decimal.js';
 export * from './definition.js';
 export * from './evaluate.js';
 export * from './measure.js';
+export * from './measurements.js';
 export * from './no-data.js';
 export * from './objective.js';
 export * from './ranges.js';

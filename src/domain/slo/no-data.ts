@@ -28,7 +28,12 @@ export function evaluateNoData(
   excluded: readonly TimeRange[],
 ): NoDataEvaluation {
   const from = endMs - afterMinutes * MINUTE_MS;
-  const measurable = (startMs === null || startMs <= from) && !overlapsAny(excluded, from, endMs);
   const { dataMinutes } = series.sum(from, endMs);
-  return { id: noDataAlertId(sloName), afterMinutes, dataMinutes, firing: measurable && dataMinutes === 0 };
+  return { id: noDataAlertId(sloName), afterMinutes, dataMinutes, firing: noDataFires(endMs, afterMinutes, startMs, excluded, dataMinutes) };
+}
+
+/** The firing rule: no sample in the last afterMinutes, all of them measurable (after the start, outside corrections). */
+export function noDataFires(endMs: number, afterMinutes: number, startMs: number | null, excluded: readonly TimeRange[], dataMinutes: number): boolean {
+  const from = endMs - afterMinutes * MINUTE_MS;
+  return dataMinutes === 0 && (startMs === null || startMs <= from) && !overlapsAny(excluded, from, endMs);
 }

@@ -50,13 +50,17 @@ export interface SliceStats {
  * misaligned ranges. Minutes outside the recorded data have no data.
  */
 export interface CountSeries {
-  /** Sums over the range. The SLO math calls it O(windows) times per evaluation and never loops over minutes. */
-  sum(fromMs: number, toMs: number): WindowCounts;
+  /**
+   * Sums over the range. The SLO math calls it O(windows) times per evaluation and never loops over minutes. With
+   * `into`, the sums are written there and it is returned (the engine's cycle allocates nothing per window).
+   */
+  sum(fromMs: number, toMs: number, into?: WindowCounts): WindowCounts;
   /** Each minute of the range in order, with or without data. For charts, explanations and fallbacks. */
   minutes(fromMs: number, toMs: number): Iterable<MinuteCounts>;
   /**
    * Optional: slice statistics over the whole slices within the range (see slices.ts). An engine answers this from
-   * per-slice counters kept as minutes close; without it, the math classifies slices minute by minute.
+   * per-slice counters kept as minutes close; without it, the math classifies slices minute by minute. With `into`,
+   * the statistics are written there and it is returned.
    */
-  sliceStats?(fromMs: number, toMs: number, slice: SliceSpec): SliceStats;
+  sliceStats?(fromMs: number, toMs: number, slice: SliceSpec, into?: SliceStats): SliceStats;
 }

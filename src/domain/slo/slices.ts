@@ -12,6 +12,16 @@ export function emptySliceStats(): SliceStats {
   return { good: 0, bad: 0, noData: 0, idle: 0, badShare: 0 };
 }
 
+/** Sets every count of `s` to zero and returns it. */
+export function clearSliceStats(s: SliceStats): SliceStats {
+  s.good = 0;
+  s.bad = 0;
+  s.noData = 0;
+  s.idle = 0;
+  s.badShare = 0;
+  return s;
+}
+
 export function addSliceStats(into: SliceStats, s: SliceStats): SliceStats {
   into.good += s.good;
   into.bad += s.bad;
@@ -84,6 +94,8 @@ export function addClass(stats: SliceStats, c: SliceClass, good: number, total: 
 }
 
 /** The series' own sliceStats when it has one, else the minute walk. */
-export function sliceStatsOf(series: CountSeries, fromMs: number, toMs: number, slice: SliceSpec): SliceStats {
-  return series.sliceStats ? series.sliceStats(fromMs, toMs, slice) : computeSliceStats(series, fromMs, toMs, slice);
+export function sliceStatsOf(series: CountSeries, fromMs: number, toMs: number, slice: SliceSpec, into?: SliceStats): SliceStats {
+  if (series.sliceStats) return series.sliceStats(fromMs, toMs, slice, into);
+  const s = computeSliceStats(series, fromMs, toMs, slice);
+  return into ? Object.assign(into, s) : s;
 }

@@ -21,11 +21,26 @@ export interface StatusResult {
   reason: string;
 }
 
+// One frozen result per outcome: statusOf runs for every SLO every cycle and allocates nothing.
+const results = {
+  exhausted: Object.freeze<StatusResult>({ status: 'exhausted', reason: 'error budget spent' }),
+  unmeasured: Object.freeze<StatusResult>({ status: 'no_data', reason: 'nothing measured in the window' }),
+  noDataAlert: Object.freeze<StatusResult>({ status: 'no_data', reason: 'no-data alert firing' }),
+  lowBudget: Object.freeze<StatusResult>({ status: 'warning', reason: 'remaining budget below the warning level' }),
+  paging: Object.freeze<StatusResult>({ status: 'warning', reason: 'a page tier is firing' }),
+  healthy: Object.freeze<StatusResult>({ status: 'healthy', reason: 'within budget' }),
+};
+
 export function statusOf(i: StatusInput): StatusResult {
-  if (i.remainingFraction <= 0) return { status: 'exhausted', reason: 'error budget spent' };
-  if (!i.measured) return { status: 'no_data', reason: 'nothing measured in the window' };
-  if (i.noDataFiring) return { status: 'no_data', reason: 'no-data alert firing' };
-  if (i.remainingFraction < i.warningBelow) return { status: 'warning', reason: 'remaining budget below the warning level' };
-  if (i.pageFiring) return { status: 'warning', reason: 'a page tier is firing' };
-  return { status: 'healthy', reason: 'within budget' };
+  return budgetStatus(i.remainingFraction, i.warningBelow, i.measured, i.noDataFiring, i.pageFiring);
+}
+
+/** statusOf with the inputs as arguments (the engine's cycle calls it for every SLO). */
+export function budgetStatus(remainingFraction: number, warningBelow: number, measured: boolean, noDataFiring: boolean, pageFiring: boolean): StatusResult {
+  if (remainingFraction <= 0) return results.exhausted;
+  if (!measured) return results.unmeasured;
+  if (noDataFiring) return results.noDataAlert;
+  if (remainingFraction < warningBelow) return results.lowBudget;
+  if (pageFiring) return results.paging;
+  return results.healthy;
 }

@@ -201,6 +201,11 @@ export interface TierEvaluation {
   firing: boolean;
 }
 
+/** The firing rule of a tier: both error ratios above k·B (strictly) and enough events in the long window. */
+export function tierFires(threshold: number, longRatio: number | null, shortRatio: number | null, longEvents: number, minEvents: number): boolean {
+  return longRatio !== null && shortRatio !== null && longRatio > threshold && shortRatio > threshold && longEvents >= minEvents;
+}
+
 /**
  * Evaluates tiers against error ratios: a tier fires when errorRatio(L) > k·B and errorRatio(S) > k·B and
  * events(L) ≥ minEvents. `ratioAt(minutes)` measures the window of that length ending now. Both sides of each
@@ -215,12 +220,7 @@ export function evaluateTiers(
   return tiers.map((t) => {
     const long = ratioAt(t.long);
     const short = ratioAt(t.short);
-    const firing =
-      long.errorRatio !== null &&
-      short.errorRatio !== null &&
-      long.errorRatio > t.threshold &&
-      short.errorRatio > t.threshold &&
-      long.events >= minEvents;
+    const firing = tierFires(t.threshold, long.errorRatio, short.errorRatio, long.events, minEvents);
     return {
       id: `${sloName}:${t.key}`,
       severity: t.severity,
