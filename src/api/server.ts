@@ -5,6 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Principal } from '../domain/permissions.js';
+import { leadershipKeys } from '../store/leadership.js';
 import type { Store } from '../store/store.js';
 import { defaultIngestOptions, Ingestor, type IngestOptions } from '../telemetry/ingest.js';
 import { version } from '../version.js';
@@ -96,7 +97,16 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const ingestOptions = { ...defaultIngestOptions, ...opts.ingest };
   const engine =
     opts.engine ??
-    new SloEngine(db, { now, intervalMs: 30_000, latenessMs: ingestOptions.latenessMs, onError: (err) => app.log.error({ err }, 'SLO evaluation failed'), ...opts.engineOptions });
+    new SloEngine(db, {
+      now,
+      intervalMs: 30_000,
+      latenessMs: ingestOptions.latenessMs,
+      onError: (err) => app.log.error({ err }, 'SLO evaluation failed'),
+      leadership: opts.store.leadership(leadershipKeys.sloAlerts, (leading) =>
+        app.log.info(leading ? 'this replica now records SLO alert transitions (leader)' : 'another replica records SLO alert transitions (standby)'),
+      ),
+      ...opts.engineOptions,
+    });
   app.decorate('sloEngine', engine);
   app.addHook('onClose', async () => engine.stop());
   registerObjects(app, db, { SLO: sloExtras(engine) });

@@ -15,6 +15,7 @@ import { periodMinutes, windowAt } from '../domain/time/window.js';
 import { listObjects, withoutStatus, type StoredObject } from '../store/objects.js';
 import type { Database } from '../store/schema.js';
 import { listSeries } from '../store/sli.js';
+import type { Leadership } from '../store/leadership.js';
 import { listAlertStates, recordTransitions } from '../store/slo-alerts.js';
 import { diffAlertStates, knownAlertStates } from './alert-diff.js';
 import { MissingMinuteDetail } from './compact-series.js';
@@ -30,6 +31,11 @@ export interface EngineOptions {
   onError?: (err: unknown) => void;
   /** Called with the alert transitions each scheduled cycle recorded (the demo prints them). */
   onTransitions?: (changes: AlertChange[]) => void;
+  /**
+   * Among replicas on one PostgreSQL, only the leader records alert transitions; the others evaluate (so they answer
+   * reads) and follow the recorded states. Default: always the leader.
+   */
+  leadership?: Leadership;
 }
 
 interface EngineSlo {
@@ -74,6 +80,7 @@ export class SloEngine {
   private slos = new Map<string, EngineSlo>();
   private results = new Map<string, SloResult>();
   private alertState = new Map<string, 'firing' | 'resolved'>();
+  private alertStatesLoaded = false;
   /** Scratch for diffAlertStates. */
   private changed: number[] = [];
   private catalogKey = '';
@@ -81,7 +88,7 @@ export class SloEngine {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   /** The last cycle: its total time, the store reads' share and the evaluation's (SLI, budgets, burn rates, alerts). */
-  lastCycle: { at: string; durationMs: number; loadMs: number; evaluateMs: number; slos: number } | null = null;
+  lastCycle: { at: string; role: 'leader' | 'standby'; durationMs: number; loadMs: number; evaluateMs: number; slos: number } | null = null;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -267,13 +274,21 @@ export class SloEngine {
     }
   }
 
+  /** Drops the alert states held, so the next cycle diffs against those recorded in the store. */
+  private forgetAlertStates(): void {
+    this.alertState.clear();
+    this.alertStatesLoaded = false;
+    for (const e of this.slos.values()) e.alerts = undefined;
+  }
+
   /** Evaluates every SLO at `now`, records alert transitions, and returns what changed. */
   async cycle(): Promise<AlertChange[]> {
     const started = performance.now();
     const now = this.opts.now();
     const nowMs = now.getTime();
-    if (this.alertState.size === 0) {
+    if (!this.alertStatesLoaded) {
       for (const a of await listAlertStates(this.db)) this.alertState.set(a.alertId, a.state);
+      this.alertStatesLoaded = true;
     }
     await this.refresh();
     // Data first (store reads), then the evaluation, which is arithmetic over what is held.
@@ -295,16 +310,23 @@ export class SloEngine {
       }
     }
     const evaluated = performance.now();
-    try {
-      await recordTransitions(this.db, changes);
-    } catch (err) {
-      // Nothing recorded: forget the states diffed this cycle, so the next cycle finds the same changes again.
-      for (const e of this.slos.values()) e.alerts = undefined;
-      throw err;
+    const leading = (await this.opts.leadership?.hold()) ?? true;
+    if (leading) {
+      try {
+        await recordTransitions(this.db, changes);
+      } catch (err) {
+        this.forgetAlertStates();
+        throw err;
+      }
+      for (const c of changes) this.alertState.set(c.alertId, c.state);
+    } else {
+      // Another replica records transitions: follow the states it recorded, re-read at the next cycle.
+      this.forgetAlertStates();
+      changes.length = 0;
     }
-    for (const c of changes) this.alertState.set(c.alertId, c.state);
     this.lastCycle = {
       at: now.toISOString(),
+      role: leading ? 'leader' : 'standby',
       durationMs: performance.now() - started,
       loadMs: loaded - started,
       evaluateMs: evaluated - loaded,
@@ -363,5 +385,6 @@ export class SloEngine {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.running;
+    await this.opts.leadership?.release();
   }
 }

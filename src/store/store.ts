@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, sql, type MigrationProvider } from 'kysely';
 import pg from 'pg';
+import { postgresLeadership, soleLeadership, type Leadership } from './leadership.js';
 import { lockDataFolder, type DataFolderLock } from './lock.js';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -29,6 +30,8 @@ export interface Store {
   readonly location: string;
   /** Tells other processes where a server on this store listens (PGlite: written into the lock file). */
   announce(url: string): void;
+  /** Leadership among replicas for once-only work (see leadership.ts); each call gives an independent lease. */
+  leadership(key: bigint, onChange?: (leading: boolean) => void): Leadership;
   close(): Promise<void>;
 }
 
@@ -99,7 +102,15 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
       await db.destroy();
       throw err;
     }
-    return { db, kind: 'postgres', location: redactUrl(options.databaseUrl), announce: () => undefined, close: () => db.destroy() };
+    const url = options.databaseUrl;
+    return {
+      db,
+      kind: 'postgres',
+      location: redactUrl(url),
+      announce: () => undefined,
+      leadership: (key, onChange) => postgresLeadership(url, key, onChange),
+      close: () => db.destroy(),
+    };
   }
 
   const dataDir = resolve(options.dataDir ?? defaultDataDir());
@@ -120,6 +131,7 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
       kind: 'pglite',
       location: dataDir,
       announce: (url) => lock.announce(url),
+      leadership: () => soleLeadership(),
       close: async () => {
         try {
           await opened.destroy();
