@@ -71,6 +71,51 @@ describe('pave openslo export', () => {
     expect(changes.filter((l) => !l.startsWith('~ update'))).toEqual(changes.filter((l) => /^ {4}metadata\.annotations: \(none\) -> \{.*"pave\.dev\/source":"openslo\/v1"\}$/.test(l)));
   });
 
+  it('writes the data sources that promql SLOs read to their own folder, and the folder validates', async () => {
+    const catalog = join(dir, 'promql.yaml');
+    writeFileSync(
+      catalog,
+      `apiVersion: pave/v1
+kind: Team
+metadata: { name: payments }
+spec: {}
+---
+apiVersion: pave/v1
+kind: Service
+metadata: { name: checkout }
+spec: { owner: payments }
+---
+apiVersion: pave/v1
+kind: DataSource
+metadata: { name: prometheus-main }
+spec: { type: prometheus, owner: payments, url: "http://prometheus:9090", headersFromEnv: { Authorization: PROM_AUTH } }
+---
+apiVersion: pave/v1
+kind: SLO
+metadata: { name: checkout-promql }
+spec:
+  service: checkout
+  indicator:
+    promql:
+      dataSource: prometheus-main
+      good: 'sum(increase(http_requests_total{code!~"5.."}[{{window}}]))'
+      total: 'sum(increase(http_requests_total[{{window}}]))'
+  objective: 99.9
+  window: { rolling: 30d }
+`,
+    );
+    const out = join(dir, 'promql-out');
+    const r = await runCli(['openslo', 'export', '-f', catalog, '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`wrote 1 document(s) to ${join(out, 'datasources', 'prometheus-main.yaml')}\nwrote 6 document(s) to ${join(out, 'checkout.yaml')}\n`);
+    expect(readFileSync(join(out, 'datasources', 'prometheus-main.yaml'), 'utf8')).toContain('kind: DataSource\nmetadata:\n  name: prometheus-main\n  annotations:\n    pave.dev/owner: payments\nspec:\n  type: Prometheus\n');
+    const team = join(dir, 'team.yaml');
+    writeFileSync(team, 'apiVersion: pave/v1\nkind: Team\nmetadata: { name: payments }\nspec: {}\n');
+    const valid = await runCli(['validate', team, out]);
+    expect(valid.code).toBe(0);
+    expect(valid.stdout.trimEnd().split('\n').at(-1)).toBe('valid: 4 object(s) in 3 file(s)');
+  });
+
   it('refuses invalid files with their errors and exit 1', async () => {
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'apiVersion: pave/v1\nkind: SLO\nmetadata: { name: x }\nspec: { service: nope, objective: 100 }\n');

@@ -1,8 +1,8 @@
-// pave openslo export: every SLO (and its service) as OpenSLO v1 YAML, from files or from pave.
+// pave openslo export: every SLO (with its service and data sources) as OpenSLO v1 YAML, from files or from pave.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { exportOpenSLO, formatOpenSLO, type ExportedService } from '../../config/openslo/export.js';
+import { exportedDocuments, exportOpenSLO, formatOpenSLO, type OpenSLODocument, type OpenSLOExport } from '../../config/openslo/export.js';
 import { checkCatalog, formatIssue, sortIssues, validateFiles } from '../../config/validate.js';
 import { objectKey, type ConfigObject } from '../../domain/objects.js';
 import { connect, expectOk, type GlobalOptions } from '../connection.js';
@@ -11,6 +11,7 @@ import { CliError, exitCodes, printJson, println } from '../output.js';
 
 /** The kinds the export reads. */
 const exportedKinds = [
+  { kind: 'DataSource', plural: 'datasources' },
   { kind: 'Service', plural: 'services' },
   { kind: 'SLO', plural: 'slos' },
 ] as const;
@@ -42,7 +43,7 @@ async function catalogFromPave(o: GlobalOptions): Promise<ConfigObject[]> {
   }
 }
 
-/** `--out` names a file when it ends in .yaml or .yml, else a folder with one file per service. */
+/** `--out` names a file when it ends in .yaml or .yml, else a folder. */
 const isYamlFile = (path: string) => /\.ya?ml$/i.test(path);
 
 interface Written {
@@ -50,40 +51,45 @@ interface Written {
   documents: number;
 }
 
-function write(groups: ExportedService[], out: string): Written[] {
-  if (isYamlFile(out)) {
-    const documents = groups.flatMap((g) => g.documents);
-    writeFileSync(out, formatOpenSLO(documents));
-    return [{ path: out, documents: documents.length }];
-  }
+function writeDocuments(path: string, documents: readonly OpenSLODocument[]): Written {
+  writeFileSync(path, formatOpenSLO(documents));
+  return { path, documents: documents.length };
+}
+
+/**
+ * One file, or a folder with one file per service and the DataSources (shared by services) one per file under
+ * `datasources/`, where no service file can have their name.
+ */
+function write(e: OpenSLOExport, out: string): Written[] {
+  if (isYamlFile(out)) return [writeDocuments(out, exportedDocuments(e))];
   mkdirSync(out, { recursive: true });
-  return groups.map((g) => {
-    const path = join(out, `${g.service}.yaml`);
-    writeFileSync(path, formatOpenSLO(g.documents));
-    return { path, documents: g.documents.length };
-  });
+  if (e.dataSources.length > 0) mkdirSync(join(out, 'datasources'), { recursive: true });
+  return [
+    ...e.dataSources.map((d) => writeDocuments(join(out, 'datasources', `${d.metadata.name}.yaml`), [d])),
+    ...e.services.map((g) => writeDocuments(join(out, `${g.service}.yaml`), g.documents)),
+  ];
 }
 
 export function registerOpenSLOCommands(program: Command, globals: () => GlobalOptions): void {
   const openslo = program.command('openslo').description('OpenSLO v1 documents: export the catalog\'s SLOs');
   openslo
     .command('export')
-    .description('write every SLO, its service and its alert tiers as OpenSLO v1 YAML, from files (-f) or from pave')
+    .description('write every SLO, its service, its alert tiers and the data sources it reads as OpenSLO v1 YAML, from files (-f) or from pave')
     .option('-f, --file <paths...>', 'read the catalog from YAML files or folders (- for standard input) instead of pave')
     .option('--out <path>', 'write to this .yaml file, or to this folder with one file per service (default: standard output)')
     .action(async (cmd: { file?: string[]; out?: string }) => {
       const o = globals();
       const json = Boolean(o.json);
       const catalog = cmd.file ? catalogFromFiles(cmd.file, json) : await catalogFromPave(o);
-      const groups = exportOpenSLO(catalog);
-      if (groups.length === 0 && !json) process.stderr.write('no SLOs to export\n');
+      const exported = exportOpenSLO(catalog);
+      if (exported.services.length === 0 && !json) process.stderr.write('no SLOs to export\n');
       if (cmd.out === undefined) {
-        const documents = groups.flatMap((g) => g.documents);
+        const documents = exportedDocuments(exported);
         if (json) printJson(documents);
         else process.stdout.write(formatOpenSLO(documents));
         return;
       }
-      const written = write(groups, cmd.out);
+      const written = write(exported, cmd.out);
       if (json) printJson({ files: written });
       else for (const w of written) println(`wrote ${w.documents} document(s) to ${w.path}`);
     });

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { CrossCheckIssue, KindDefinition, ObjectReference } from '../kind.js';
 import { objectName } from '../metadata.js';
 import { isMap, openSLOApiVersion, openSLOLabels, paveLabels, problem } from '../openslo/common.js';
+import { restoreSpecAnnotations } from '../openslo/spec-annotations.js';
 import type { ConfigObject } from '../../domain/objects.js';
 
 export const dataSourceTypes = ['prometheus'] as const;
@@ -186,7 +187,8 @@ function openSLOToPave(doc: unknown): ConfigObject {
   for (const key of ['headers', 'headersFromEnv', 'timeout'] as const) if (details[key] !== undefined) spec[key] = details[key];
   if (d.spec.description !== undefined) spec.description = d.spec.description;
   if (owner !== undefined) spec.owner = owner;
-  return {
+  // Fields OpenSLO cannot express, carried by `pave openslo export` in pave.dev/spec.* annotations.
+  return restoreSpecAnnotations({
     apiVersion: 'pave/v1',
     kind: 'DataSource',
     metadata: {
@@ -196,7 +198,7 @@ function openSLOToPave(doc: unknown): ConfigObject {
       annotations: { ...annotations, 'pave.dev/source': 'openslo/v1' },
     },
     spec,
-  };
+  });
 }
 
 function openSLOSourcePath(path: readonly (string | number)[]): readonly (string | number)[] {

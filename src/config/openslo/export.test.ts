@@ -7,7 +7,7 @@ import { objectKey, type ConfigObject } from '../../domain/objects.js';
 import type { ConfigIssue } from '../source.js';
 import { checkCatalog, formatIssue, validateFiles } from '../validate.js';
 import { timesHundred } from './common.js';
-import { boundedName, compositeSeries, eventsAsRatio, exportOpenSLO, formatOpenSLO, shiftDecimal, type OpenSLODocument } from './export.js';
+import { boundedName, compositeSeries, eventsAsRatio, exportedDocuments, exportOpenSLO, formatOpenSLO, shiftDecimal, type OpenSLODocument } from './export.js';
 import { decodeSpecValue, encodeSpecValue, restoreSpecAnnotations, specAnnotationPrefix } from './spec-annotations.js';
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -130,6 +130,12 @@ const sloSpec = z
   });
 
 const openSLOv1 = z.discriminatedUnion('kind', [
+  z.strictObject({
+    apiVersion: z.literal('openslo/v1'),
+    kind: z.literal('DataSource'),
+    metadata,
+    spec: z.strictObject({ description: description.optional(), type: z.string().min(1), connectionDetails: z.record(z.string(), z.unknown()) }),
+  }),
   z.strictObject({ apiVersion: z.literal('openslo/v1'), kind: z.literal('Service'), metadata, spec: z.strictObject({ description: description.optional() }) }),
   z.strictObject({ apiVersion: z.literal('openslo/v1'), kind: z.literal('SLO'), metadata, spec: sloSpec }),
   z.strictObject({ apiVersion: z.literal('openslo/v1'), kind: z.literal('AlertPolicy'), metadata, spec: policySpec }),
@@ -139,7 +145,7 @@ const openSLOv1 = z.discriminatedUnion('kind', [
 function openSLOProblems(documents: readonly unknown[]): string[] {
   const problems: string[] = [];
   const names = (kind: string) => new Set(documents.filter((d) => (d as OpenSLODocument).kind === kind).map((d) => (d as OpenSLODocument).metadata.name));
-  const [services, policies] = [names('Service'), names('AlertPolicy')];
+  const [services, policies, dataSources] = [names('Service'), names('AlertPolicy'), names('DataSource')];
   for (const d of documents) {
     const r = openSLOv1.safeParse(d);
     const who = `${(d as OpenSLODocument).kind}/${(d as OpenSLODocument).metadata?.name}`;
@@ -150,6 +156,11 @@ function openSLOProblems(documents: readonly unknown[]): string[] {
     if (r.data.kind !== 'SLO') continue;
     if (!services.has(r.data.spec.service)) problems.push(`${who}: service ${r.data.spec.service} is not in the set`);
     for (const p of r.data.spec.alertPolicies ?? []) if ('alertPolicyRef' in p && !policies.has(p.alertPolicyRef)) problems.push(`${who}: no AlertPolicy ${p.alertPolicyRef}`);
+    const sli = r.data.spec.indicator?.spec;
+    for (const m of [sli?.thresholdMetric, sli?.ratioMetric?.good, sli?.ratioMetric?.bad, sli?.ratioMetric?.total]) {
+      const ref = m?.metricSource.metricSourceRef;
+      if (ref !== undefined && !dataSources.has(ref)) problems.push(`${who}: no DataSource ${ref}`);
+    }
   }
   return problems;
 }
@@ -173,7 +184,7 @@ function load(files: { name: string; content: string }[]): Loaded {
 const errorsOf = (l: Loaded) => l.issues.filter((i) => i.severity === 'error').map(formatIssue);
 
 function exportedYaml(objects: readonly ConfigObject[]): string {
-  return formatOpenSLO(exportOpenSLO(objects).flatMap((g) => g.documents));
+  return formatOpenSLO(exportedDocuments(exportOpenSLO(objects)));
 }
 
 const parseYaml = (text: string): OpenSLODocument[] => parseAllDocuments(text).map((d) => d.toJS() as OpenSLODocument);
@@ -195,7 +206,7 @@ function roundTrip(original: Loaded): { yaml: string; documents: OpenSLODocument
   const yaml = exportedYaml(original.objects);
   const documents = parseYaml(yaml);
   expect(openSLOProblems(documents)).toEqual([]);
-  const exported = new Set(documents.filter((d) => d.kind === 'SLO' || d.kind === 'Service').map((d) => `${d.kind}/${d.metadata.name}`));
+  const exported = new Set(documents.filter((d) => d.kind !== 'AlertPolicy').map((d) => `${d.kind}/${d.metadata.name}`));
   const rest = original.objects.filter((o) => !exported.has(objectKey(o)));
   const reimported = load([
     { name: 'rest.yaml', content: rest.map((o) => stringify(o)).join('---\n') },
@@ -497,6 +508,98 @@ ${ratio}  objective: 99.9
       'pave.dev/spec.runbook': 'https://runbooks.example.com/payments',
       'pave.dev/tier': 'best-effort',
     });
+  });
+
+  it('promql indicators and their DataSources come back exactly, from pave and from OpenSLO', () => {
+    const promql = `---
+apiVersion: pave/v1
+kind: DataSource
+metadata: { name: prometheus-main, labels: { env: prod } }
+spec:
+  type: prometheus
+  owner: payments
+  description: The main Prometheus
+  url: http://prometheus.example.com:9090/prom
+  headers: { X-Scope-OrgID: payments }
+  headersFromEnv: { Authorization: PROM_AUTH }
+  timeout: 30s
+---
+apiVersion: pave/v1
+kind: DataSource
+metadata: { name: thanos, labels: { team: payments } }
+spec: { type: prometheus, owner: payments, url: "http://thanos:9090" }
+---
+apiVersion: pave/v1
+kind: DataSource
+metadata: { name: unused }
+spec: { type: prometheus, url: "http://unused:9090" }
+${paveSlo('checkout-promql', `  indicator:\n    promql:\n      dataSource: prometheus-main\n      good: 'sum(increase(http_requests_total{job="checkout",code!~"5.."}[{{window}}]))'\n      total: 'sum(increase(http_requests_total{job="checkout"}[{{window}}]))'\n  objective: 99.9\n  window: { rolling: 30d }\n  alerting: { tiers: [ { severity: page, long: 1h, factor: 14.4 } ] }\n`)}${paveSlo('checkout-promql-errors', `  indicator:\n    promql:\n      dataSource: thanos\n      bad: 'sum(increase(http_requests_total{code=~"5.."}[{{window}}]))'\n      total: 'sum(increase(http_requests_total[{{window}}]))'\n  objective: 99.5\n  window: { calendar: month }\n  budgeting: ratioTimeslices\n  timeslice: { length: 1m }\n  alerting: { enabled: false }\n`)}`;
+    const { documents } = roundTrip(load([{ name: 'pave.yaml', content: base + promql }]));
+    const dataSources = documents.filter((d) => d.kind === 'DataSource');
+    // Only the data sources an exported SLO reads, first, with pave's fields in connectionDetails.
+    expect(dataSources.map((d) => d.metadata.name)).toEqual(['prometheus-main', 'thanos']);
+    expect(documents.indexOf(dataSources[1]!)).toBe(1);
+    expect(dataSources[0]).toEqual({
+      apiVersion: 'openslo/v1',
+      kind: 'DataSource',
+      metadata: { name: 'prometheus-main', labels: { env: 'prod' }, annotations: { 'pave.dev/owner': 'payments' } },
+      spec: {
+        description: 'The main Prometheus',
+        type: 'Prometheus',
+        connectionDetails: { url: 'http://prometheus.example.com:9090/prom', headers: { 'X-Scope-OrgID': 'payments' }, headersFromEnv: { Authorization: 'PROM_AUTH' }, timeout: '30s' },
+      },
+    });
+    // The owner comes from the team label, so thanos needs no annotation.
+    expect(dataSources[1]!.metadata).toEqual({ name: 'thanos', labels: { team: 'payments' } });
+    const slo = slosOf(documents).find((d) => d.metadata.name === 'checkout-promql')!;
+    expect(slo.spec.indicator).toEqual({
+      metadata: { name: 'checkout-promql' },
+      spec: {
+        ratioMetric: {
+          counter: true,
+          good: { metricSource: { metricSourceRef: 'prometheus-main', type: 'Prometheus', spec: { query: 'sum(increase(http_requests_total{job="checkout",code!~"5.."}[{{window}}]))' } } },
+          total: { metricSource: { metricSourceRef: 'prometheus-main', type: 'Prometheus', spec: { query: 'sum(increase(http_requests_total{job="checkout"}[{{window}}]))' } } },
+        },
+      },
+    });
+    expect(slosOf(documents).map(carried)).toEqual([[], ['pave.dev/spec.alerting.enabled']]);
+    expect(openSLOProblems(documents.filter((d) => d.metadata.name !== 'prometheus-main'))).toEqual(['SLO/checkout-promql: no DataSource prometheus-main', 'SLO/checkout-promql: no DataSource prometheus-main']);
+
+    // A data source with a team label but no owner of its own: the annotation says there is none.
+    const unowned = `${base}---
+apiVersion: pave/v1
+kind: DataSource
+metadata: { name: shared, labels: { team: payments } }
+spec: { type: prometheus, url: "http://shared:9090", description: ${'d'.repeat(1100)} }
+${paveSlo('shared-promql', `  indicator: { promql: { dataSource: shared, good: 'sum(increase(ok[{{window}}]))', total: 'sum(increase(all[{{window}}]))' } }\n  objective: 99\n  window: { rolling: 7d }\n`)}`;
+    const shared = roundTrip(load([{ name: 'pave.yaml', content: unowned }])).documents.find((d) => d.kind === 'DataSource')!;
+    expect(Object.keys(shared.metadata.annotations ?? {})).toEqual(['pave.dev/spec.description', 'pave.dev/spec.owner']);
+    expect(shared.metadata.annotations!['pave.dev/spec.owner']).toBe('null');
+
+    const oslo = `${base}---
+apiVersion: openslo/v1
+kind: DataSource
+metadata: { name: prometheus-main, labels: { team: payments } }
+spec: { type: prometheus, connectionDetails: { url: "http://prometheus:9090", headersFromEnv: { Authorization: PROM_AUTH } } }
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: { name: checkout-prometheus }
+spec:
+  service: checkout
+  indicator:
+    spec:
+      ratioMetric:
+        counter: true
+        good: { metricSource: { metricSourceRef: prometheus-main, spec: { query: 'sum(increase(ok[{{window}}]))' } } }
+        total: { metricSource: { type: Prometheus, metricSourceRef: prometheus-main, spec: { query: 'sum(increase(all[{{window}}]))' } } }
+  timeWindow: [ { duration: 28d, isRolling: true } ]
+  budgetingMethod: Occurrences
+  objectives: [ { target: 0.995 } ]
+  alertPolicies: [ { kind: AlertPolicy, metadata: { name: p }, spec: { conditions: [ { spec: { severity: page, condition: { threshold: 10, lookbackWindow: 1h } } } ] } } ]
+`;
+    const fromOpenSLO = roundTrip(load([{ name: 'oslo.yaml', content: oslo }])).documents;
+    expect(fromOpenSLO.filter((d) => d.kind !== 'AlertPolicy').map(carried)).toEqual([[], [], []]);
   });
 
   it('is deterministic: the order of the catalog does not change the YAML', () => {

@@ -1,7 +1,7 @@
 // pave catalog → OpenSLO v1 documents (`pave openslo export`). Pure: catalog objects in, documents and YAML out.
 //
 // Each SLO becomes an OpenSLO SLO with its indicator inline and one AlertPolicy document per alert tier; its Service
-// becomes an OpenSLO Service. What OpenSLO cannot say (events and composite indicators, noData, minEvents, short
+// becomes an OpenSLO Service, and the DataSources its promql indicator reads become OpenSLO DataSources. What OpenSLO cannot say (events and composite indicators, noData, minEvents, short
 // windows, default tiers, a service's owner, lifecycle and dependencies, ...) is written in the nearest OpenSLO form
 // and carried exactly in `pave.dev/...` annotations, which pave's import reads back: which fields need one is decided
 // by importing the OpenSLO form and comparing (see ./spec-annotations.ts). The mapping: docs/config/openslo.md.
@@ -12,6 +12,7 @@ import { valueOf } from '../../domain/slo/decimal.js';
 import { compileSlo } from '../../domain/slo/definition.js';
 import { tierFactor, type TierRule } from '../../domain/slo/tiers.js';
 import { formatDuration, MINUTES_PER_DAY, MINUTES_PER_WEEK, parseDuration } from '../../domain/time/duration.js';
+import { dataSource as dataSourceKind, dataSourceSpec, type DataSourceSpec } from '../kinds/data-source.js';
 import { service as serviceKind, serviceSpec, type ServiceSpec } from '../kinds/service.js';
 import { sloDefinition, sloSpec, type SloSpec } from '../kinds/slo.js';
 import { openSLOApiVersion } from './common.js';
@@ -27,7 +28,7 @@ export interface OpenSLOMetadata {
 
 export interface OpenSLODocument {
   apiVersion: typeof openSLOApiVersion;
-  kind: 'Service' | 'SLO' | 'AlertPolicy';
+  kind: 'DataSource' | 'Service' | 'SLO' | 'AlertPolicy';
   metadata: OpenSLOMetadata;
   spec: Record<string, unknown>;
 }
@@ -36,6 +37,12 @@ export interface OpenSLODocument {
 export interface ExportedService {
   service: string;
   documents: OpenSLODocument[];
+}
+
+/** A catalog as OpenSLO: the DataSources the SLOs read (shared between services), then the services. */
+export interface OpenSLOExport {
+  dataSources: OpenSLODocument[];
+  services: ExportedService[];
 }
 
 type Selector = { series: string; match?: Record<string, string> };
@@ -134,6 +141,11 @@ function truncated(text: string | undefined): { description?: string } {
 
 // ---- indicators ----
 
+/** A promql count as an OpenSLO Prometheus metric source; the query keeps pave's `{{window}}` placeholder. */
+function prometheusMetric(dataSource: string, query: string): Record<string, unknown> {
+  return { metricSource: { metricSourceRef: dataSource, type: 'Prometheus', spec: { query } } };
+}
+
 function metric(s: Selector): Record<string, unknown> {
   return { metricSource: { type: 'pave', spec: s.match === undefined ? { series: s.series } : { series: s.series, match: s.match } } };
 }
@@ -176,6 +188,11 @@ function sliSpec(i: Indicator): Record<string, unknown> {
   if (i.ratio) return { ratioMetric: ratioMetric(i.ratio) };
   if (i.latency) return { thresholdMetric: metric(i.latency) };
   if (i.events) return { description: describeEvents(i.events), ratioMetric: ratioMetric(eventsAsRatio(i.events)) };
+  if (i.promql) {
+    const q = i.promql;
+    const numerator = q.good !== undefined ? { good: prometheusMetric(q.dataSource, q.good) } : { bad: prometheusMetric(q.dataSource, q.bad!) };
+    return { ratioMetric: { counter: true, ...numerator, total: prometheusMetric(q.dataSource, q.total) } };
+  }
   const placeholder = { series: compositeSeries };
   return { description: describeComposite(i.composite!), ratioMetric: ratioMetric({ good: placeholder, total: placeholder }) };
 }
@@ -318,20 +335,60 @@ export function exportService(obj: ConfigObject<ServiceSpec>): OpenSLODocument {
 }
 
 /**
- * OpenSLO documents for every SLO of the catalog and the services they belong to, grouped by service and sorted by
- * name. Other kinds have no OpenSLO form and are left out (SLAs and Corrections stay pave documents).
+ * A Prometheus DataSource: OpenSLO's `connectionDetails` are free-form, and pave's import reads the same fields as a
+ * pave DataSource there (url, headers, headersFromEnv, timeout); the owner as for services.
  */
-export function exportOpenSLO(catalog: readonly ConfigObject[]): ExportedService[] {
+export function exportDataSource(obj: ConfigObject<DataSourceSpec>): OpenSLODocument {
+  const s = obj.spec;
+  const doc: OpenSLODocument = {
+    apiVersion: openSLOApiVersion,
+    kind: 'DataSource',
+    metadata: metadataOf(obj, ownAnnotations(obj)),
+    spec: {
+      ...truncated(s.description),
+      type: 'Prometheus',
+      connectionDetails: {
+        url: s.url,
+        ...(Object.keys(s.headers).length > 0 ? { headers: s.headers } : {}),
+        ...(Object.keys(s.headersFromEnv).length > 0 ? { headersFromEnv: s.headersFromEnv } : {}),
+        timeout: s.timeout,
+      },
+    },
+  };
+  const derived = dataSourceKind.openslo!.toPave(doc).spec as { owner?: string };
+  const owned = withAnnotations(doc, s.owner === undefined || derived.owner === s.owner ? {} : { [ownerAnnotation]: s.owner });
+  const imported = dataSourceSpec.parse(dataSourceKind.openslo!.toPave(owned).spec);
+  return withAnnotations(owned, specAnnotations(s as unknown as Record<string, unknown>, imported as unknown as Record<string, unknown>));
+}
+
+/**
+ * OpenSLO documents for every SLO of the catalog, the services they belong to and the DataSources they read, sorted
+ * by name. Other kinds have no OpenSLO form and are left out (SLAs and Corrections stay pave documents).
+ */
+export function exportOpenSLO(catalog: readonly ConfigObject[]): OpenSLOExport {
   const slos = catalog.filter((o) => o.kind === 'SLO').sort(byName) as ConfigObject<SloSpec>[];
-  const services = new Map(catalog.filter((o) => o.kind === 'Service').map((o) => [o.metadata.name, o as ConfigObject<ServiceSpec>]));
+  const byKind = <S>(kind: string) => new Map(catalog.filter((o) => o.kind === kind).map((o) => [o.metadata.name, o as ConfigObject<S>]));
+  const [services, dataSources] = [byKind<ServiceSpec>('Service'), byKind<DataSourceSpec>('DataSource')];
+  const read = [...new Set(slos.flatMap((s) => (s.spec.indicator.promql ? [s.spec.indicator.promql.dataSource] : [])))].sort();
   const names = [...new Set(slos.map((s) => s.spec.service))].sort();
-  return names.map((service) => {
-    const svc = services.get(service);
-    return {
-      service,
-      documents: [...(svc ? [exportService(svc)] : []), ...slos.filter((s) => s.spec.service === service).flatMap(exportSlo)],
-    };
-  });
+  return {
+    dataSources: read.flatMap((name) => {
+      const ds = dataSources.get(name);
+      return ds ? [exportDataSource(ds)] : [];
+    }),
+    services: names.map((service) => {
+      const svc = services.get(service);
+      return {
+        service,
+        documents: [...(svc ? [exportService(svc)] : []), ...slos.filter((s) => s.spec.service === service).flatMap(exportSlo)],
+      };
+    }),
+  };
+}
+
+/** Every document of an export, in order: DataSources first, then service by service. */
+export function exportedDocuments(e: OpenSLOExport): OpenSLODocument[] {
+  return [...e.dataSources, ...e.services.flatMap((s) => s.documents)];
 }
 
 /** YAML for a list of documents, `---` between them; the same documents always give the same text. */
