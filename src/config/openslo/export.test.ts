@@ -189,9 +189,10 @@ function exportedYaml(objects: readonly ConfigObject[]): string {
 
 const parseYaml = (text: string): OpenSLODocument[] => parseAllDocuments(text).map((d) => d.toJS() as OpenSLODocument);
 
-/** Metadata as compared across a round trip: pave's import marks its source, and keeps the owner and tier it read. */
+/** Metadata as compared across a round trip: pave's import marks its source, and keeps a service's owner and tier. */
 function comparableMetadata(o: ConfigObject): ConfigObject['metadata'] {
-  const annotations = Object.fromEntries(Object.entries(o.metadata.annotations ?? {}).filter(([k]) => !['pave.dev/source', 'pave.dev/owner', 'pave.dev/tier'].includes(k)));
+  const added = o.kind === 'SLO' ? ['pave.dev/source'] : ['pave.dev/source', 'pave.dev/owner', 'pave.dev/tier'];
+  const annotations = Object.fromEntries(Object.entries(o.metadata.annotations ?? {}).filter(([k]) => !added.includes(k)));
   const { annotations: _, ...rest } = o.metadata;
   return { ...rest, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) };
 }
@@ -424,7 +425,7 @@ spec:
         'journey',
         `  description: ${longText}\n  indicator:\n    composite: { components: [ { slo: occurrences-rolling, weight: 3 }, { slo: events-defaults } ] }\n  objective: 99.5\n  window: { rolling: 30d }\n`,
       ),
-      `---\napiVersion: pave/v1\nkind: SLO\nmetadata:\n  name: ${'l'.repeat(63)}\n  displayName: A very long name\n  labels: { team: payments, regions: "eu,us" }\n  annotations: { example.com/owner-page: "https://wiki.example.com/checkout" }\nspec:\n  service: ledger\n${ratio}  objective: 99.95\n  window: { rolling: 4w }\n`,
+      `---\napiVersion: pave/v1\nkind: SLO\nmetadata:\n  name: ${'l'.repeat(63)}\n  displayName: A very long name\n  labels: { team: payments, regions: "eu,us" }\n  annotations: { example.com/owner-page: "https://wiki.example.com/checkout", pave.dev/tier: gold }\nspec:\n  service: ledger\n${ratio}  objective: 99.95\n  window: { rolling: 4w }\n`,
     ];
     const service = `---
 apiVersion: pave/v1

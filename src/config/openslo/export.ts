@@ -1,10 +1,11 @@
 // pave catalog → OpenSLO v1 documents (`pave openslo export`). Pure: catalog objects in, documents and YAML out.
 //
 // Each SLO becomes an OpenSLO SLO with its indicator inline and one AlertPolicy document per alert tier; its Service
-// becomes an OpenSLO Service, and the DataSources its promql indicator reads become OpenSLO DataSources. What OpenSLO cannot say (events and composite indicators, noData, minEvents, short
-// windows, default tiers, a service's owner, lifecycle and dependencies, ...) is written in the nearest OpenSLO form
-// and carried exactly in `pave.dev/...` annotations, which pave's import reads back: which fields need one is decided
-// by importing the OpenSLO form and comparing (see ./spec-annotations.ts). The mapping: docs/config/openslo.md.
+// becomes an OpenSLO Service, and the DataSources its promql indicator reads become OpenSLO DataSources. What OpenSLO
+// cannot say (events and composite indicators, noData, minEvents, short windows, default tiers, a service's owner,
+// lifecycle and dependencies, ...) is written in the nearest OpenSLO form and carried exactly in `pave.dev/...`
+// annotations, which pave's import reads back: which fields need one is decided by importing the OpenSLO form and
+// comparing (see ./spec-annotations.ts). The mapping: docs/config/openslo.md.
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import type { ConfigObject } from '../../domain/objects.js';
@@ -54,10 +55,10 @@ const descriptionLimit = 1050;
 const nameLimit = 63;
 /** pave's calendar periods start at these instants anyway; 2024-01-01 is a Monday, the 1st of a month, quarter and year. */
 const alignedStartTime = '2024-01-01 00:00:00';
-/** Annotations the import writes or reads itself; the export computes them afresh. */
+/** Annotations the import reads (owner, tier: services and data sources) or writes (source); the export recomputes them. */
 const ownerAnnotation = 'pave.dev/owner';
 const tierAnnotation = 'pave.dev/tier';
-const importedAnnotations = ['pave.dev/source', ownerAnnotation, tierAnnotation];
+const sourceAnnotation = 'pave.dev/source';
 
 const budgetingMethods = { occurrences: 'Occurrences', timeslices: 'Timeslices', ratioTimeslices: 'RatioTimeslices' } as const;
 const calendarDurations = { week: '1w', month: '1M', quarter: '1Q', year: '1Y' } as const;
@@ -112,11 +113,10 @@ function openSLOLabels(labels: Record<string, string> | undefined): Record<strin
   return sortedRecord(out);
 }
 
-/** The object's own annotations, without those pave's import writes or the export recomputes. */
-function ownAnnotations(obj: ConfigObject): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(obj.metadata.annotations ?? {}).filter(([k]) => !importedAnnotations.includes(k) && !k.startsWith(specAnnotationPrefix)),
-  );
+/** The object's own annotations, without the source mark, carried spec fields and the `recomputed` ones. */
+function ownAnnotations(obj: ConfigObject, recomputed: readonly string[] = []): Record<string, string> {
+  const dropped = [sourceAnnotation, ...recomputed];
+  return Object.fromEntries(Object.entries(obj.metadata.annotations ?? {}).filter(([k]) => !dropped.includes(k) && !k.startsWith(specAnnotationPrefix)));
 }
 
 function metadataOf(obj: ConfigObject, annotations: Record<string, string>): OpenSLOMetadata {
@@ -322,7 +322,12 @@ export function exportSlo(obj: ConfigObject<SloSpec>): OpenSLODocument[] {
 
 export function exportService(obj: ConfigObject<ServiceSpec>): OpenSLODocument {
   const s = obj.spec;
-  const doc: OpenSLODocument = { apiVersion: openSLOApiVersion, kind: 'Service', metadata: metadataOf(obj, ownAnnotations(obj)), spec: truncated(s.description) };
+  const doc: OpenSLODocument = {
+    apiVersion: openSLOApiVersion,
+    kind: 'Service',
+    metadata: metadataOf(obj, ownAnnotations(obj, [ownerAnnotation, tierAnnotation])),
+    spec: truncated(s.description),
+  };
   // Owner and tier: from the labels when they already say so (`team`, `tier`), else in pave's own annotations.
   const derived = serviceKind.openslo!.toPave(doc).spec as { owner?: string; tier?: string };
   const ownership = {
@@ -343,7 +348,7 @@ export function exportDataSource(obj: ConfigObject<DataSourceSpec>): OpenSLODocu
   const doc: OpenSLODocument = {
     apiVersion: openSLOApiVersion,
     kind: 'DataSource',
-    metadata: metadataOf(obj, ownAnnotations(obj)),
+    metadata: metadataOf(obj, ownAnnotations(obj, [ownerAnnotation])),
     spec: {
       ...truncated(s.description),
       type: 'Prometheus',
