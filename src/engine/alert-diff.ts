@@ -5,10 +5,12 @@ import type { SloMeasurements } from '../domain/slo/measurements.js';
 /**
  * Compares the measured alert states of `m` with `known` (one byte per tier in the SLO's tier order, then one for the
  * no-data alert; 1 = firing), updates `known`, and appends each change to `changed` as index × 2 + (firing ? 1 : 0).
+ * With `holdTiers`, only the no-data alert is compared.
  */
-export function diffAlertStates(m: SloMeasurements, known: Uint8Array, changed: number[]): void {
+export function diffAlertStates(m: SloMeasurements, known: Uint8Array, changed: number[], options: { holdTiers?: boolean } = {}): void {
   const tiers = m.slo.tiers.length;
-  for (let t = 0; t < tiers; t++) {
+  // While the source cannot be read, the windows hold gaps, not good news: tiers keep their state.
+  for (let t = 0; t < tiers && !options.holdTiers; t++) {
     const firing = m.tierFiring(t) ? 1 : 0;
     if (firing !== known[t]) {
       known[t] = firing;

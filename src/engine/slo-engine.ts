@@ -2,9 +2,10 @@
 // demand), and records burn-rate and no-data alert transitions for the paging layer.
 import type { Kysely } from 'kysely';
 import { correctionApplies, toCorrection, type CorrectionSpec } from '../config/kinds/correction.js';
+import { dataSourceConnection, type DataSourceSpec } from '../config/kinds/data-source.js';
 import { ceilingOf, sloDefinition, type SloSpec } from '../config/kinds/slo.js';
 import { catalogView, type ConfigObject } from '../domain/objects.js';
-import { indicatorSeriesNames, indicatorTerms, type Term } from '../domain/indicator.js';
+import { indicatorSeriesNames, indicatorTerms } from '../domain/indicator.js';
 import { evaluateComposite, type CompositeEvaluation } from '../domain/slo/composite.js';
 import { compileSlo, type CompiledSlo } from '../domain/slo/definition.js';
 import { excludedRanges } from '../domain/slo/corrections.js';
@@ -19,7 +20,8 @@ import type { Leadership } from '../store/leadership.js';
 import { listAlertStates, recordTransitions } from '../store/slo-alerts.js';
 import { diffAlertStates, knownAlertStates } from './alert-diff.js';
 import { MissingMinuteDetail } from './compact-series.js';
-import { loadArraySeries, SloMinutes } from './slo-series.js';
+import { isExact, PrometheusUnavailable, pullMinutes, type PrometheusClientOptions } from './prometheus-source.js';
+import { foldMinutes, loadArraySeries, SloMinutes, type MinuteReader } from './slo-series.js';
 
 const MINUTE_MS = 60_000;
 
@@ -36,6 +38,8 @@ export interface EngineOptions {
    * reads) and follow the recorded states. Default: always the leader.
    */
   leadership?: Leadership;
+  /** Retries, backoff and fetch for Prometheus data sources. */
+  prometheus?: PrometheusClientOptions;
 }
 
 interface EngineSlo {
@@ -43,8 +47,12 @@ interface EngineSlo {
   compiled: CompiledSlo | null;
   /** Why the SLO cannot be evaluated (compile errors). */
   errors: string[];
-  terms: Term[];
+  /** Where its minutes come from: the store's series (folded through terms) or a Prometheus data source. */
+  read: MinuteReader;
+  /** Identifies what `read` reads: data is kept across catalog changes only while this stays the same. */
   termsKey: string;
+  /** A promql SLO's data source, and since when it cannot be read (the SLO then reports no data, never healthy). */
+  source?: { dataSource: string; exact: boolean; failing?: { since: number; message: string } };
   data: SloMinutes | null;
   /** Excluded time (corrections) over [from, to): RRULEs are expanded once per two hours, not every cycle. */
   excluded?: { from: number; to: number; ranges: TimeRange[] };
@@ -52,13 +60,13 @@ interface EngineSlo {
   current?: SloMeasurements;
   spare?: SloMeasurements;
   /** The report of `current`, built when first asked for. */
-  report?: { of: SloMeasurements; at: number; evaluation: SloEvaluation };
+  report?: { of: SloMeasurements; at: number; failing: { since: number; message: string } | undefined; evaluation: SloEvaluation };
   /** Alert states as last recorded, one byte (1 = firing) per tier, then one for the no-data alert. */
   alerts?: Uint8Array;
   /** The result the API reads (one object per SLO, kept across cycles). */
   result?: SloResult;
   /** The composite's components, compiled over the composite's window. */
-  components?: { name: string; weight: number; compiled: CompiledSlo; terms: Term[]; data: SloMinutes | null; excluded?: { from: number; to: number; ranges: TimeRange[] } }[];
+  components?: { name: string; weight: number; compiled: CompiledSlo; read: MinuteReader; data: SloMinutes | null; excluded?: { from: number; to: number; ranges: TimeRange[] } }[];
 }
 
 export type SloResult =
@@ -97,14 +105,16 @@ export class SloEngine {
 
   /** Re-reads SLOs, corrections and series when any of them changed. */
   private async refresh(): Promise<void> {
-    const [sloObjs, corrObjs, serviceObjs, series] = await Promise.all([
+    const [sloObjs, corrObjs, serviceObjs, sourceObjs, series] = await Promise.all([
       listObjects(this.db, 'SLO'),
       listObjects(this.db, 'Correction'),
       listObjects(this.db, 'Service'),
+      listObjects(this.db, 'DataSource'),
       listSeries(this.db),
     ]);
     const generations = (objs: StoredObject[]) => objs.map((o) => [o.metadata.name, o.status.generation]);
-    const key = JSON.stringify([generations(sloObjs), generations(corrObjs), generations(serviceObjs), series.length]);
+    const key = JSON.stringify([generations(sloObjs), generations(corrObjs), generations(serviceObjs), generations(sourceObjs), series.length]);
+    const sources = new Map((sourceObjs as unknown as ConfigObject<DataSourceSpec>[]).map((o) => [o.metadata.name, o.spec]));
     if (key === this.catalogKey) return;
     this.catalogKey = key;
     // Dependency ceilings depend on services and SLOs only: computed here, once per catalog change, not per request.
@@ -118,9 +128,22 @@ export class SloEngine {
       const compiled = compileSlo(sloDefinition(obj, applicable));
       const names = new Set(indicatorSeriesNames(obj.spec.indicator));
       const terms = indicatorTerms(obj.spec.indicator, series.filter((s) => names.has(s.name)));
-      const termsKey = JSON.stringify(terms);
+      let termsKey = JSON.stringify(terms);
+      let read: MinuteReader = (from, to) => foldMinutes(this.db, terms, from, to);
+      let source: EngineSlo['source'];
       const errors = compiled.ok ? [] : [...compiled.errors];
-      if (obj.spec.indicator.promql) errors.push('PromQL indicators are evaluated once the Prometheus puller runs');
+      const promql = obj.spec.indicator.promql;
+      if (promql) {
+        const spec = sources.get(promql.dataSource);
+        if (!spec) errors.push(`indicator.promql.dataSource: no DataSource named ${promql.dataSource}`);
+        else {
+          const { connection, missing } = dataSourceConnection(spec, process.env);
+          if (missing.length) errors.push(`DataSource ${promql.dataSource}: environment variable ${missing.join(', ')} is not set (headersFromEnv)`);
+          read = (from, to) => pullMinutes(connection, promql, from, to, this.opts.prometheus);
+          termsKey = JSON.stringify([promql, connection.url, Object.keys(connection.headers).sort()]);
+          source = { dataSource: promql.dataSource, exact: isExact(promql) };
+        }
+      }
       // A latency threshold must be a bucket bound, or the count of good requests is unknowable (not zero).
       const lat = obj.spec.indicator.latency;
       if (lat && terms.some((t) => t.into === 'total') && !terms.some((t) => t.into === 'good')) {
@@ -134,8 +157,9 @@ export class SloEngine {
         obj,
         compiled: compiled.ok && errors.length === 0 ? compiled.slo : null,
         errors,
-        terms,
+        read,
         termsKey,
+        source,
         data: keep ? prev.data : null,
       });
     }
@@ -150,25 +174,48 @@ export class SloEngine {
         const def = { ...sloDefinition(part.obj, part.compiled?.corrections ?? []), window: sloDefinition(e.obj).window };
         const compiled = compileSlo(def);
         if (!compiled.ok) continue;
-        e.components.push({ name: c.slo, weight: c.weight, compiled: compiled.slo, terms: part.terms, data: null });
+        e.components.push({ name: c.slo, weight: c.weight, compiled: compiled.slo, read: part.read, data: null });
       }
     }
     this.slos = next;
     for (const name of this.results.keys()) if (!next.has(name)) this.results.delete(name);
   }
 
-  private async sync(data: SloMinutes | null, terms: Term[], compiled: CompiledSlo, nowMs: number): Promise<SloMinutes> {
+  private async sync(data: SloMinutes | null, read: MinuteReader, compiled: CompiledSlo, nowMs: number): Promise<SloMinutes> {
     const horizon = evaluationHorizon(compiled, nowMs);
     const end = Math.floor(nowMs / MINUTE_MS) * MINUTE_MS + MINUTE_MS;
     if (!data || data.startMs > horizon.start) {
-      const fresh = new SloMinutes(terms, compiled, horizon.start, end, this.opts.latenessMs);
-      await fresh.load(this.db, horizon.start, end);
+      const fresh = new SloMinutes(read, compiled, horizon.start, end, this.opts.latenessMs);
+      await fresh.load(horizon.start, end);
       return fresh;
     }
     const from = Math.max(data.startMs, data.endMs - MINUTE_MS - this.opts.latenessMs);
-    await data.load(this.db, Math.floor(from / MINUTE_MS) * MINUTE_MS, end);
+    await data.load(Math.floor(from / MINUTE_MS) * MINUTE_MS, end);
     data.trim(horizon.start);
     return data;
+  }
+
+  /**
+   * Brings a simple SLO's counts up to `nowMs`. A Prometheus that cannot be reached (after retries) leaves the new
+   * minutes without data and marks the SLO failing: it then reports no data, never a stale "healthy", and the gap is
+   * pulled again once Prometheus answers (its data is still there).
+   */
+  private async syncSimple(e: EngineSlo, nowMs: number): Promise<void> {
+    try {
+      e.data = await this.sync(e.data, e.read, e.compiled!, nowMs);
+      if (e.source?.failing) {
+        // Pull the whole gap again: the usual re-read covers only the lateness.
+        const gapFrom = Math.floor(e.source.failing.since / MINUTE_MS) * MINUTE_MS - MINUTE_MS;
+        await e.data.load(Math.max(e.data.startMs, gapFrom), Math.floor(nowMs / MINUTE_MS) * MINUTE_MS + MINUTE_MS);
+        e.source.failing = undefined;
+      }
+    } catch (err) {
+      if (!e.source || !(err instanceof PrometheusUnavailable)) throw err;
+      e.source.failing ??= { since: nowMs, message: err.message };
+      e.source.failing.message = err.message;
+      if (e.data) e.data.advanceTo(Math.floor(nowMs / MINUTE_MS) * MINUTE_MS + MINUTE_MS);
+      this.opts.onError?.(err);
+    }
   }
 
   /** Excluded time over the horizon, cached: RRULEs are expanded once per two hours, not every cycle. */
@@ -183,8 +230,8 @@ export class SloEngine {
 
   /** Evaluates one SLO over its held counts, loading minute detail the evaluation needs. */
   private async evaluateOver(data: SloMinutes, compiled: CompiledSlo, nowMs: number, excluded: TimeRange[]): Promise<SloEvaluation> {
-    await data.prepare(this.db, nowMs, excluded);
-    return data.withDetail(this.db, (series) => evaluateSlo(compiled, series, nowMs, { excluded }));
+    await data.prepare(nowMs, excluded);
+    return data.withDetail((series) => evaluateSlo(compiled, series, nowMs, { excluded }));
   }
 
   /** A composite: its components evaluated over its window, then combined (few SLOs are composites). */
@@ -192,7 +239,7 @@ export class SloEngine {
     const name = e.obj.metadata.name;
     const parts: SloEvaluation[] = [];
     for (const c of e.components ?? []) {
-      c.data = await this.sync(c.data, c.terms, c.compiled, nowMs);
+      c.data = await this.sync(c.data, c.read, c.compiled, nowMs);
       parts.push(await this.evaluateOver(c.data, c.compiled, nowMs, this.excludedFor(c, nowMs)));
     }
     const compiled = e.compiled!;
@@ -218,13 +265,13 @@ export class SloEngine {
     const compiled = e.compiled!;
     const data = e.data!;
     const excluded = this.excludedFor(e, nowMs);
-    if (!data.plannedAt(nowMs)) await data.prepare(this.db, nowMs, excluded);
+    if (!data.plannedAt(nowMs)) await data.prepare(nowMs, excluded);
     const m = (e.spare ??= new SloMeasurements(compiled));
     try {
       m.measure(data.series, nowMs, excluded);
     } catch (err) {
       if (!(err instanceof MissingMinuteDetail)) throw err;
-      await data.withDetail(this.db, (series) => m.measure(series, nowMs, excluded));
+      await data.withDetail((series) => m.measure(series, nowMs, excluded));
     }
     e.spare = e.current;
     e.current = m;
@@ -234,7 +281,16 @@ export class SloEngine {
   /** The report of an SLO's current measurements, built once per cycle and only when asked for. */
   private reportOf(e: EngineSlo): SloEvaluation {
     const m = e.current!;
-    if (e.report?.of !== m || e.report.at !== m.at) e.report = { of: m, at: m.at, evaluation: evaluationOf(m) };
+    const failing = e.source?.failing;
+    if (e.report?.of !== m || e.report.at !== m.at || e.report.failing !== failing) {
+      const evaluation = evaluationOf(m);
+      if (failing) {
+        // What is held may look fine; what is happening now is unknown.
+        evaluation.status = 'no_data';
+        evaluation.statusReason = `data source ${e.source!.dataSource} cannot be read since ${new Date(failing.since).toISOString()}: ${failing.message}`;
+      }
+      e.report = { of: m, at: m.at, failing, evaluation };
+    }
     return e.report.evaluation;
   }
 
@@ -256,7 +312,7 @@ export class SloEngine {
   private diffAlerts(e: EngineSlo, m: SloMeasurements, changes: AlertChange[]): void {
     e.alerts ??= knownAlertStates(m, (id) => this.alertState.get(id) === 'firing');
     this.changed.length = 0;
-    diffAlertStates(m, e.alerts, this.changed);
+    diffAlertStates(m, e.alerts, this.changed, { holdTiers: e.source?.failing !== undefined });
     if (this.changed.length === 0) return;
     const report = this.reportOf(e);
     const service = e.obj.spec.service;
@@ -293,7 +349,7 @@ export class SloEngine {
     await this.refresh();
     // Data first (store reads), then the evaluation, which is arithmetic over what is held.
     for (const e of this.slos.values()) {
-      if (e.compiled && !e.components) e.data = await this.sync(e.data, e.terms, e.compiled, nowMs);
+      if (e.compiled && !e.components) await this.syncSimple(e, nowMs);
     }
     const loaded = performance.now();
     const changes: AlertChange[] = [];
@@ -357,7 +413,7 @@ export class SloEngine {
     if (!e?.compiled || e.components || times.length === 0) return undefined;
     const first = evaluationHorizon(e.compiled, Math.min(...times)).start;
     const last = Math.floor(Math.max(...times) / MINUTE_MS) * MINUTE_MS + MINUTE_MS;
-    const series = await loadArraySeries(this.db, e.terms, first, last);
+    const series = await loadArraySeries(e.read, first, last);
     return times.map((t) => evaluateSlo(e.compiled!, series, t));
   }
 

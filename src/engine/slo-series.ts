@@ -14,8 +14,11 @@ import { CompactCountSeries, MissingMinuteDetail, planDetail } from './compact-s
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
 
+/** An SLO's per-minute counts of [fromMs, toMs): from the store's series, or pulled from Prometheus. */
+export type MinuteReader = (fromMs: number, toMs: number) => Promise<{ counts: Map<number, Counts>; clamped: number }>;
+
 /** Reads the SLO's folded minute counts of [fromMs, toMs) from the store; good is clamped into [0, total]. */
-async function foldMinutes(db: Kysely<Database>, terms: readonly Term[], fromMs: number, toMs: number): Promise<{ counts: Map<number, Counts>; clamped: number }> {
+export async function foldMinutes(db: Kysely<Database>, terms: readonly Term[], fromMs: number, toMs: number): Promise<{ counts: Map<number, Counts>; clamped: number }> {
   const bySeries = new Map<string, Term[]>();
   for (const t of terms) bySeries.set(t.seriesId, [...(bySeries.get(t.seriesId) ?? []), t]);
   const counts = new Map<number, Counts>();
@@ -36,8 +39,8 @@ async function foldMinutes(db: Kysely<Database>, terms: readonly Term[], fromMs:
 }
 
 /** A one-off series over [fromMs, toMs) for history charts: plain arrays, built and dropped per request. */
-export async function loadArraySeries(db: Kysely<Database>, terms: readonly Term[], fromMs: number, toMs: number): Promise<ArrayCountSeries> {
-  const { counts } = await foldMinutes(db, terms, fromMs, toMs);
+export async function loadArraySeries(read: MinuteReader, fromMs: number, toMs: number): Promise<ArrayCountSeries> {
+  const { counts } = await read(fromMs, toMs);
   const minutes: (Counts | null)[] = new Array<Counts | null>((toMs - fromMs) / MINUTE_MS).fill(null);
   for (const [m, c] of counts) minutes[(m - fromMs) / MINUTE_MS] = c;
   return new ArrayCountSeries(fromMs, minutes);
@@ -54,7 +57,7 @@ export class SloMinutes {
   endMs: number;
 
   constructor(
-    readonly terms: readonly Term[],
+    private readonly read: MinuteReader,
     private readonly compiled: CompiledSlo,
     startMs: number,
     endMs: number,
@@ -76,8 +79,8 @@ export class SloMinutes {
   }
 
   /** Replaces the minutes of [fromMs, toMs) with what the store holds now: whole hours in bulk, edges minute by minute. */
-  async load(db: Kysely<Database>, fromMs: number, toMs: number): Promise<void> {
-    const { counts, clamped } = await foldMinutes(db, this.terms, fromMs, toMs);
+  async load(fromMs: number, toMs: number): Promise<void> {
+    const { counts, clamped } = await this.read(fromMs, toMs);
     this.clamped = clamped;
     this.write(counts, fromMs, toMs);
     if (toMs > this.endMs) this.endMs = toMs;
@@ -108,11 +111,17 @@ export class SloMinutes {
     }
   }
 
-  private async loadHours(db: Kysely<Database>, hours: number[]): Promise<void> {
+  private async loadHours(hours: number[]): Promise<void> {
     for (const h of hours) {
-      const { counts } = await foldMinutes(db, this.terms, h, h + HOUR_MS);
+      const { counts } = await this.read(h, h + HOUR_MS);
       this.write(counts, h, h + HOUR_MS);
     }
+  }
+
+  /** Moves the held range on to `toMs` with no data for the new minutes (the source could not be read). */
+  advanceTo(toMs: number): void {
+    if (toMs > this.endMs) this.endMs = toMs;
+    this.held.advanceTo(toMs);
   }
 
   /** Drops hours before `startMs` (the window moved on). */
@@ -134,25 +143,25 @@ export class SloMinutes {
    * The series for evaluating at `nowMs`: once an hour, pins the hours whose minute detail the coming hour's
    * evaluations need (planned by running the SLO math itself) and loads the ones not held.
    */
-  async prepare(db: Kysely<Database>, nowMs: number, excluded: readonly TimeRange[]): Promise<CountSeries> {
+  async prepare(nowMs: number, excluded: readonly TimeRange[]): Promise<CountSeries> {
     const hour = Math.floor(nowMs / HOUR_MS);
     if (hour !== this.plannedForHour) {
       this.pins = planDetail(this.compiled, nowMs, { excluded: [...excluded], lookaheadMinutes: 60 });
-      await this.loadHours(db, this.held.retainDetail(this.pins));
+      await this.loadHours(this.held.retainDetail(this.pins));
       this.plannedForHour = hour;
     }
     return this.held;
   }
 
   /** Runs `evaluate`; when it needs an hour the plan missed, loads and pins that hour and tries again. */
-  async withDetail<T>(db: Kysely<Database>, evaluate: (series: CountSeries) => T): Promise<T> {
+  async withDetail<T>(evaluate: (series: CountSeries) => T): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
         return evaluate(this.held);
       } catch (err) {
         if (!(err instanceof MissingMinuteDetail) || attempt >= 5) throw err;
         this.pins = [...this.pins, err.hourMs];
-        await this.loadHours(db, this.held.retainDetail(this.pins));
+        await this.loadHours(this.held.retainDetail(this.pins));
       }
     }
   }
