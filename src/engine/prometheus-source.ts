@@ -91,7 +91,14 @@ export function selectorText(s: VectorSelector): string {
 }
 
 /** One expression's per-minute counts over [fromMs, toMs), in chunks Prometheus accepts. */
-async function pullExpression(conn: PrometheusConnection, expr: string, fromMs: number, toMs: number, options: PrometheusClientOptions): Promise<MinuteIncreases[]> {
+async function pullExpression(
+  conn: PrometheusConnection,
+  expr: string,
+  fromMs: number,
+  toMs: number,
+  options: PrometheusClientOptions,
+  onChunk: (minutes: number) => void,
+): Promise<MinuteIncreases[]> {
   const selectors = countSelectors(expr);
   const parts: MinuteIncreases[] = [];
   for (let from = fromMs; from < toMs; from += MAX_MINUTES_PER_QUERY * MINUTE_MS) {
@@ -105,6 +112,7 @@ async function pullExpression(conn: PrometheusConnection, expr: string, fromMs: 
       const scaled = usesRate(expr) ? `(${promqlForWindow(expr, 1)}) * 60` : promqlForWindow(expr, 1);
       parts.push(minuteValues(await queryRange(conn, scaled, from, to, options), from, to));
     }
+    onChunk((to - from) / MINUTE_MS);
   }
   return parts;
 }
@@ -124,12 +132,17 @@ export async function pullMinutes(
   fromMs: number,
   toMs: number,
   options: PrometheusClientOptions = {},
+  onProgress?: (doneMinutes: number, totalMinutes: number) => void,
 ): Promise<{ counts: Map<number, Counts>; clamped: number }> {
   const counts = new Map<number, Counts>();
   let clamped = 0;
   if (toMs <= fromMs) return { counts, clamped };
-  const total = await pullExpression(conn, indicator.total, fromMs, toMs, options);
-  const other = await pullExpression(conn, (indicator.good ?? indicator.bad)!, fromMs, toMs, options);
+  // Two expressions over the range: progress counts both.
+  const all = (2 * (toMs - fromMs)) / MINUTE_MS;
+  let done = 0;
+  const onChunk = (minutes: number) => onProgress?.((done += minutes), all);
+  const total = await pullExpression(conn, indicator.total, fromMs, toMs, options, onChunk);
+  const other = await pullExpression(conn, (indicator.good ?? indicator.bad)!, fromMs, toMs, options, onChunk);
   const isBad = indicator.good === undefined;
   total.forEach((t, p) => {
     const o = other[p]!;

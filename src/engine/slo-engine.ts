@@ -40,6 +40,8 @@ export interface EngineOptions {
   leadership?: Leadership;
   /** Retries, backoff and fetch for Prometheus data sources. */
   prometheus?: PrometheusClientOptions;
+  /** Progress of long pulls from a data source (the backfill of an SLO's window at start), for `pave serve` to show. */
+  onBackfill?: (progress: { slo: string; dataSource: string; doneMinutes: number; totalMinutes: number }) => void;
 }
 
 interface EngineSlo {
@@ -139,7 +141,12 @@ export class SloEngine {
         else {
           const { connection, missing } = dataSourceConnection(spec, process.env);
           if (missing.length) errors.push(`DataSource ${promql.dataSource}: environment variable ${missing.join(', ')} is not set (headersFromEnv)`);
-          read = (from, to) => pullMinutes(connection, promql, from, to, this.opts.prometheus);
+          const slo = obj.metadata.name;
+          // Only pulls of more than a day (the backfill) report progress: the per-cycle pulls are a few minutes.
+          const progress = (doneMinutes: number, totalMinutes: number) => {
+            if (totalMinutes > 2 * 1_440) this.opts.onBackfill?.({ slo, dataSource: promql.dataSource, doneMinutes, totalMinutes });
+          };
+          read = (from, to) => pullMinutes(connection, promql, from, to, this.opts.prometheus, progress);
           termsKey = JSON.stringify([promql, connection.url, Object.keys(connection.headers).sort()]);
           source = { dataSource: promql.dataSource, exact: isExact(promql) };
         }

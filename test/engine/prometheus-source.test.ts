@@ -65,6 +65,7 @@ describe.skipIf(!prometheusAvailable)('SLO engine pulling from a real Prometheus
   let now = outageFrom + 3 * MIN;
   let down = false;
   const data = history();
+  const progress: { doneMinutes: number; totalMinutes: number }[] = [];
 
   beforeAll(async () => {
     prom = await startPrometheus(openMetrics(data.samples));
@@ -75,6 +76,7 @@ describe.skipIf(!prometheusAvailable)('SLO engine pulling from a real Prometheus
       now: () => new Date(now),
       intervalMs: 30_000,
       latenessMs: 10 * MIN,
+      onBackfill: (p) => progress.push(p),
       prometheus: {
         retries: 1,
         backoffMs: 10,
@@ -101,6 +103,10 @@ describe.skipIf(!prometheusAvailable)('SLO engine pulling from a real Prometheus
     // Three minutes into a total outage: the 1h/5m page tier fires (5m window: 300 of 500 failed).
     expect(e.burnRates.find((b) => b.label === '5m')).toMatchObject({ errorRatio: 300 / 500, events: 500 });
     expect(changes.filter((c) => c.state === 'firing').map((c) => c.alertId)).toContain('checkout-prom:page:1h/5m');
+    // The backfill (the 3-day burn horizon and more) reported its progress, ending complete.
+    expect(progress.length).toBeGreaterThan(1);
+    expect(progress.at(-1)!.doneMinutes).toBe(progress.at(-1)!.totalMinutes);
+    expect(progress.every((p, i) => i === 0 || p.doneMinutes > progress[i - 1]!.doneMinutes)).toBe(true);
   });
 
   it('shows a Prometheus outage as no data, holds the tiers, fires the no-data alert, and fills the gap afterwards', async () => {

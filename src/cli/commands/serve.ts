@@ -64,7 +64,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const app = await buildServer({
     store,
     logger: o.logLevel === 'silent' ? false : { level: o.logLevel },
-    engineOptions: { intervalMs: o.evaluationIntervalMs, onTransitions: o.onTransitions },
+    engineOptions: { intervalMs: o.evaluationIntervalMs, onTransitions: o.onTransitions, onBackfill: printBackfill() },
   });
   let url: string;
   try {
@@ -117,6 +117,18 @@ function serveOptions(cmd: { host: string; port: string; logLevel: string }, o: 
   const interval = Number(process.env.PAVE_EVALUATION_INTERVAL ?? '30');
   if (!(interval >= 1)) throw new CliError(`PAVE_EVALUATION_INTERVAL must be a number of seconds ≥ 1, not ${process.env.PAVE_EVALUATION_INTERVAL}`, exitCodes.usage);
   return { host: cmd.host, port, dataDir: o.dataDir ?? defaultDataDir(), databaseUrl: process.env.DATABASE_URL, logLevel: cmd.logLevel, evaluationIntervalMs: interval * 1000 };
+}
+
+/** Prints the backfill of each promql SLO from its data source, every 25% (stderr: progress, not output). */
+function printBackfill(): (p: { slo: string; dataSource: string; doneMinutes: number; totalMinutes: number }) => void {
+  const shown = new Map<string, number>();
+  return ({ slo, dataSource, doneMinutes, totalMinutes }) => {
+    const quarter = Math.floor((4 * doneMinutes) / totalMinutes);
+    if ((shown.get(slo) ?? -1) >= quarter) return;
+    shown.set(slo, quarter);
+    const days = (m: number) => (m / 1_440).toFixed(1);
+    process.stderr.write(`backfilling SLO ${slo} from ${dataSource}: ${quarter * 25}% (${days(doneMinutes / 2)} of ${days(totalMinutes / 2)} days)\n`);
+  };
 }
 
 function printTransitions(changes: AlertChange[]): void {
