@@ -36,7 +36,12 @@ export function sloReport(r: SloResult) {
       components: r.components.map((c) => ({ name: c.name, sli: c.sli, status: c.status })),
     };
   }
-  return { kind: r.kind, ...evaluationReport(r.evaluation), clampedMinutes: r.clampedMinutes };
+  const source = r.source && {
+    dataSource: r.source.dataSource,
+    exact: r.source.exact,
+    failing: r.source.failing ? { since: iso(r.source.failing.since), message: r.source.failing.message } : null,
+  };
+  return { kind: r.kind, ...evaluationReport(r.evaluation), clampedMinutes: r.clampedMinutes, ...(source ? { source } : {}) };
 }
 
 /** The few figures a list or a catalog badge needs. */

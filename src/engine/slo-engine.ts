@@ -54,7 +54,7 @@ interface EngineSlo {
   /** Identifies what `read` reads: data is kept across catalog changes only while this stays the same. */
   termsKey: string;
   /** A promql SLO's data source, and since when it cannot be read (the SLO then reports no data, never healthy). */
-  source?: { dataSource: string; exact: boolean; failing?: { since: number; message: string } };
+  source?: SloSource;
   data: SloMinutes | null;
   /** Excluded time (corrections) over [from, to): RRULEs are expanded once per two hours, not every cycle. */
   excluded?: { from: number; to: number; ranges: TimeRange[] };
@@ -72,9 +72,16 @@ interface EngineSlo {
 }
 
 export type SloResult =
-  | { kind: 'simple'; name: string; readonly evaluation: SloEvaluation; clampedMinutes: number }
+  | { kind: 'simple'; name: string; readonly evaluation: SloEvaluation; clampedMinutes: number; source?: SloSource }
   | { kind: 'composite'; name: string; at: number; periodMinutes: number; evaluation: CompositeEvaluation; components: SloEvaluation[] }
   | { kind: 'invalid'; name: string; errors: string[] };
+
+/** Where a promql SLO's data comes from: its data source, whether counts are exact, and since when it is unreadable. */
+export interface SloSource {
+  dataSource: string;
+  exact: boolean;
+  failing?: { since: number; message: string };
+}
 
 export interface AlertChange {
   alertId: string;
@@ -311,6 +318,9 @@ export class SloEngine {
       },
       get clampedMinutes() {
         return e.data?.clamped ?? 0;
+      },
+      get source() {
+        return e.source;
       },
     };
   }

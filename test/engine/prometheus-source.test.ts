@@ -95,6 +95,7 @@ describe.skipIf(!prometheusAvailable)('SLO engine pulling from a real Prometheus
     const r = await engine.result('checkout-prom');
     if (r?.kind !== 'simple') throw new Error(JSON.stringify(r));
     const e = r.evaluation;
+    expect(r.source).toEqual({ dataSource: 'prom', exact: true });
     // The window: the last day up to the current minute.
     const to = Math.floor(now / MIN) * MIN;
     const from = to - 1_440 * MIN;
@@ -116,6 +117,7 @@ describe.skipIf(!prometheusAvailable)('SLO engine pulling from a real Prometheus
     const r = await engine.result('checkout-prom');
     if (r?.kind !== 'simple') throw new Error(JSON.stringify(r));
     expect(r.evaluation.status).toBe('no_data');
+    expect(r.source?.failing?.message).toMatch(/ECONNREFUSED/);
     expect(r.evaluation.statusReason).toMatch(/data source prom cannot be read since .*ECONNREFUSED/);
     expect(changes.map((c) => [c.alertId, c.state])).toEqual([['checkout-prom:no_data', 'firing']]);
 
