@@ -3,12 +3,13 @@ import type { KindDefinition } from '../kind.js';
 import { correction } from './correction.js';
 import { dataSource } from './data-source.js';
 import { person } from './person.js';
+import { schedule } from './schedule.js';
 import { service } from './service.js';
 import { sla } from './sla.js';
 import { slo } from './slo.js';
 import { team } from './team.js';
 
-export const kinds: readonly KindDefinition[] = [person, team, service, dataSource, slo, sla, correction];
+export const kinds: readonly KindDefinition[] = [person, team, schedule, service, dataSource, slo, sla, correction];
 
 const byName = new Map<string, KindDefinition>();
 for (const k of kinds) {
