@@ -130,7 +130,7 @@ export function registerSlos(app: FastifyInstance, db: Kysely<Database>, engine:
       if (req.headers['content-type'] || Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding']) {
         throw new ApiError(400, 'bad_request', 'this endpoint takes no body');
       }
-      await engine.runOnce();
+      await engine.evaluateNow();
       return { lastCycle: engine.lastCycle, at: now().toISOString() };
     },
   );

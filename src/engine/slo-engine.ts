@@ -5,7 +5,7 @@ import { correctionApplies, toCorrection, type CorrectionSpec } from '../config/
 import { dataSourceConnection, type DataSourceSpec } from '../config/kinds/data-source.js';
 import { ceilingOf, sloDefinition, type SloSpec } from '../config/kinds/slo.js';
 import { catalogView, type ConfigObject } from '../domain/objects.js';
-import { indicatorSeriesNames, indicatorTerms } from '../domain/indicator.js';
+import { indicatorSeriesNames, indicatorTerms, type Term } from '../domain/indicator.js';
 import { evaluateComposite, type CompositeEvaluation } from '../domain/slo/composite.js';
 import { compileSlo, type CompiledSlo } from '../domain/slo/definition.js';
 import { excludedRanges } from '../domain/slo/corrections.js';
@@ -17,13 +17,17 @@ import { listObjects, withoutStatus, type StoredObject } from '../store/objects.
 import type { Database } from '../store/schema.js';
 import { listSeries } from '../store/sli.js';
 import type { Leadership } from '../store/leadership.js';
+import type { CountRow } from '../store/sli.js';
+import { readRecentMinutes } from '../store/sli-recent.js';
 import { listAlertStates, recordTransitions } from '../store/slo-alerts.js';
 import { diffAlertStates, knownAlertStates } from './alert-diff.js';
 import { MissingMinuteDetail } from './compact-series.js';
 import { isExact, PrometheusUnavailable, pullMinutes, type PrometheusClientOptions } from './prometheus-source.js';
-import { foldMinutes, loadArraySeries, SloMinutes, type MinuteReader } from './slo-series.js';
+import { foldMinutes, foldRows, loadArraySeries, SloMinutes, type MinuteReader } from './slo-series.js';
 
 const MINUTE_MS = 60_000;
+/** Minutes re-read every cycle before the last one read: counts of the minutes just closed are still arriving. */
+const RECENT_MINUTES = 3;
 
 export interface EngineOptions {
   now: () => Date;
@@ -40,6 +44,11 @@ export interface EngineOptions {
   leadership?: Leadership;
   /** Retries, backoff and fetch for Prometheus data sources. */
   prometheus?: PrometheusClientOptions;
+  /**
+   * Every this many cycles (default 10: five minutes at 30 s) the whole lateness is re-read for late data; the
+   * cycles between re-read the last few minutes. `evaluateNow()` always re-reads the lateness.
+   */
+  fullReadEvery?: number;
   /** Progress of long pulls from a data source (the backfill of an SLO's window at start), for `pave serve` to show. */
   onBackfill?: (progress: { slo: string; dataSource: string; doneMinutes: number; totalMinutes: number }) => void;
 }
@@ -51,6 +60,8 @@ interface EngineSlo {
   errors: string[];
   /** Where its minutes come from: the store's series (folded through terms) or a Prometheus data source. */
   read: MinuteReader;
+  /** For SLOs over the store's series: how they fold into the SLO's counts (the per-cycle batch read uses them). */
+  terms?: Term[];
   /** Identifies what `read` reads: data is kept across catalog changes only while this stays the same. */
   termsKey: string;
   /** A promql SLO's data source, and since when it cannot be read (the SLO then reports no data, never healthy). */
@@ -98,6 +109,8 @@ export class SloEngine {
   private results = new Map<string, SloResult>();
   private alertState = new Map<string, 'firing' | 'resolved'>();
   private alertStatesLoaded = false;
+  private cycles = 0;
+  private forceFullRead = false;
   /** Scratch for diffAlertStates. */
   private changed: number[] = [];
   private catalogKey = '';
@@ -172,6 +185,7 @@ export class SloEngine {
         compiled: compiled.ok && errors.length === 0 ? compiled.slo : null,
         errors,
         read,
+        terms: promql ? undefined : terms,
         termsKey,
         source,
         data: keep ? prev.data : null,
@@ -207,6 +221,33 @@ export class SloEngine {
     await data.load(Math.floor(from / MINUTE_MS) * MINUTE_MS, end);
     data.trim(horizon.start);
     return data;
+  }
+
+  /**
+   * Brings SLOs over the store's series up to `nowMs` with one read for all of them: the minutes since each SLO's last
+   * read, from a little before it (RECENT_MINUTES: data of the minutes just closed is still arriving); on a full read
+   * (every `fullReadEvery` cycles, and when asked to evaluate now) the whole lateness instead, so late data lands.
+   */
+  private async syncBatch(batch: EngineSlo[], nowMs: number, full: boolean): Promise<void> {
+    if (batch.length === 0) return;
+    const end = Math.floor(nowMs / MINUTE_MS) * MINUTE_MS + MINUTE_MS;
+    const back = full ? this.opts.latenessMs : RECENT_MINUTES * MINUTE_MS;
+    const fromOf = (e: EngineSlo) => Math.floor(Math.max(e.data!.startMs, e.data!.endMs - MINUTE_MS - back) / MINUTE_MS) * MINUTE_MS;
+    const from = Math.min(...batch.map(fromOf));
+    const ids = [...new Set(batch.flatMap((e) => e.terms!.map((t) => t.seriesId)))];
+    const rows = await readRecentMinutes(this.db, ids, from, end);
+    const bySeries = new Map<string, CountRow[]>();
+    for (const r of rows) {
+      const list = bySeries.get(r.seriesId);
+      if (list) list.push(r);
+      else bySeries.set(r.seriesId, [r]);
+    }
+    for (const e of batch) {
+      const f = fromOf(e);
+      const own = [...new Set(e.terms!.map((t) => t.seriesId))].flatMap((id) => bySeries.get(id) ?? []);
+      e.data!.apply(foldRows(e.terms!, own, f, end), f, end);
+      e.data!.trim(evaluationHorizon(e.compiled!, nowMs).start);
+    }
   }
 
   /**
@@ -365,9 +406,17 @@ export class SloEngine {
     }
     await this.refresh();
     // Data first (store reads), then the evaluation, which is arithmetic over what is held.
+    const full = this.forceFullRead || this.cycles % (this.opts.fullReadEvery ?? 10) === 0;
+    this.forceFullRead = false;
+    this.cycles++;
+    const batch: EngineSlo[] = [];
     for (const e of this.slos.values()) {
-      if (e.compiled && !e.components) await this.syncSimple(e, nowMs);
+      if (!e.compiled || e.components) continue;
+      // SLOs over the store's series that already hold their window are brought up to date together, below.
+      if (e.terms && e.data && e.data.startMs <= evaluationHorizon(e.compiled, nowMs).start) batch.push(e);
+      else await this.syncSimple(e, nowMs);
     }
+    await this.syncBatch(batch, nowMs, full);
     const loaded = performance.now();
     const changes: AlertChange[] = [];
     for (const e of this.slos.values()) {
@@ -432,6 +481,13 @@ export class SloEngine {
     const last = Math.floor(Math.max(...times) / MINUTE_MS) * MINUTE_MS + MINUTE_MS;
     const series = await loadArraySeries(e.read, first, last);
     return times.map((t) => evaluateSlo(e.compiled!, series, t));
+  }
+
+  /** A cycle that starts after any in progress and re-reads the whole lateness (`POST /api/v1/slos/evaluate`). */
+  async evaluateNow(): Promise<void> {
+    await this.running;
+    this.forceFullRead = true;
+    await this.runOnce();
   }
 
   /** One cycle, never two at once. */

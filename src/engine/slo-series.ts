@@ -8,7 +8,7 @@ import type { CompiledSlo } from '../domain/slo/definition.js';
 import type { TimeRange } from '../domain/slo/ranges.js';
 import type { CountSeries, Counts } from '../domain/slo/series.js';
 import type { Database } from '../store/schema.js';
-import { readMinutes } from '../store/sli.js';
+import { readMinutes, type CountRow } from '../store/sli.js';
 import { CompactCountSeries, MissingMinuteDetail, planDetail } from './compact-series.js';
 
 const MINUTE_MS = 60_000;
@@ -19,12 +19,20 @@ export type MinuteReader = (fromMs: number, toMs: number) => Promise<{ counts: M
 
 /** Reads the SLO's folded minute counts of [fromMs, toMs) from the store; good is clamped into [0, total]. */
 export async function foldMinutes(db: Kysely<Database>, terms: readonly Term[], fromMs: number, toMs: number): Promise<{ counts: Map<number, Counts>; clamped: number }> {
+  const ids = [...new Set(terms.map((t) => t.seriesId))];
+  return foldRows(terms, await readMinutes(db, ids, fromMs, toMs), fromMs, toMs);
+}
+
+/** Folds stored rows (of any series; those the terms do not name are ignored) of [fromMs, toMs) into the SLO's counts. */
+export function foldRows(terms: readonly Term[], rows: Iterable<CountRow>, fromMs: number, toMs: number): { counts: Map<number, Counts>; clamped: number } {
   const bySeries = new Map<string, Term[]>();
   for (const t of terms) bySeries.set(t.seriesId, [...(bySeries.get(t.seriesId) ?? []), t]);
   const counts = new Map<number, Counts>();
-  for (const r of await readMinutes(db, [...bySeries.keys()], fromMs, toMs)) {
+  for (const r of rows) {
+    const own = bySeries.get(r.seriesId);
+    if (!own || r.minuteMs < fromMs || r.minuteMs >= toMs) continue;
     const c = counts.get(r.minuteMs) ?? { good: 0, total: 0 };
-    applyTerms(bySeries.get(r.seriesId) ?? [], r.good, r.total, c);
+    applyTerms(own, r.good, r.total, c);
     counts.set(r.minuteMs, c);
   }
   let clamped = 0;
@@ -80,7 +88,11 @@ export class SloMinutes {
 
   /** Replaces the minutes of [fromMs, toMs) with what the store holds now: whole hours in bulk, edges minute by minute. */
   async load(fromMs: number, toMs: number): Promise<void> {
-    const { counts, clamped } = await this.read(fromMs, toMs);
+    this.apply(await this.read(fromMs, toMs), fromMs, toMs);
+  }
+
+  /** Replaces the minutes of [fromMs, toMs) with counts already read (the engine reads all SLOs' recent minutes at once). */
+  apply({ counts, clamped }: { counts: Map<number, Counts>; clamped: number }, fromMs: number, toMs: number): void {
     this.clamped = clamped;
     this.write(counts, fromMs, toMs);
     if (toMs > this.endMs) this.endMs = toMs;
