@@ -18,6 +18,7 @@ import { registerHealth } from './health.js';
 import { registerIngest } from './ingest.js';
 import { registerMetrics } from './metrics.js';
 import { registerObjects } from './objects.js';
+import { registerOncall } from './oncall.js';
 import { registerSlos, sloExtras } from './slos.js';
 import { SloEngine, type EngineOptions } from '../engine/slo-engine.js';
 import { registerTokens } from './tokens.js';
@@ -111,6 +112,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   app.addHook('onClose', async () => engine.stop());
   registerObjects(app, db, { SLO: sloExtras(engine) });
   registerSlos(app, db, engine, now);
+  registerOncall(app, db, now);
   const ingestor = new Ingestor(db, ingestOptions);
   registerApply(app, db, metrics, (revoked) => {
     ingestor.invalidate();

@@ -104,6 +104,18 @@ export interface SloAlertEventsTable {
   details: Json<Record<string, unknown>>;
 }
 
+/** An on-call override made through the API; the Schedule object's own overrides stay in its spec. */
+export interface ScheduleOverridesTable {
+  id: Generated<string>;
+  schedule: string;
+  person: string;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  reason: string;
+  created_at: DefaultTimestamp;
+  created_by: string;
+}
+
 export interface Database {
   objects: ObjectsTable;
   tokens: TokensTable;
@@ -115,4 +127,5 @@ export interface Database {
   ingest_batches: IngestBatchesTable;
   slo_alerts: SloAlertsTable;
   slo_alert_events: SloAlertEventsTable;
+  schedule_overrides: ScheduleOverridesTable;
 }
