@@ -5,6 +5,7 @@ import { registerAuditCommand } from './commands/audit.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerGetCommand } from './commands/get.js';
 import { registerOpenSLOCommands } from './commands/openslo.js';
+import { registerRulesCommands } from './commands/rules.js';
 import { registerServeCommands } from './commands/serve.js';
 import { registerSloCommands } from './commands/slo.js';
 import { registerTokenCommands } from './commands/token.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerTokenCommands(program, globals);
   registerSloCommands(program, globals);
   registerAuditCommand(program, globals);
+  registerRulesCommands(program, globals);
   registerOpenSLOCommands(program, globals);
   for (const c of program.commands) {
     c.exitOverride();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countSelectors, formatSeries, promDuration, promqlForWindow, promqlProblems, selectorMatches, tokenizePromql, usesRate } from './promql.js';
+import { countSelectors, formatSeries, isPlainSum, promDuration, promqlForWindow, promqlProblems, selectorMatches, tokenizePromql, usesRate } from './promql.js';
 
 const good = 'sum(increase(http_requests_total{job="checkout",code!~"5.."}[{{window}}]))';
 
@@ -12,7 +12,8 @@ describe('promDuration', () => {
     expect(promDuration(1_440)).toBe('1d');
     expect(promDuration(4_320)).toBe('3d');
     expect(promDuration(43_200)).toBe('30d');
-    expect(promDuration(40_320)).toBe('4w');
+    expect(promDuration(40_320)).toBe('28d');
+    expect(promDuration(10_080)).toBe('7d');
     expect(promDuration(90)).toBe('90m');
     expect(promDuration(61)).toBe('61m');
   });
@@ -141,5 +142,15 @@ describe('selectorMatches and formatSeries', () => {
   it('writes series with sorted, quoted labels and drops empty ones', () => {
     expect(formatSeries('x', { le: '+Inf', code: '', job: 'a"b' })).toBe('x{job="a\\"b",le="+Inf"}');
     expect(formatSeries('x', {})).toBe('x');
+  });
+});
+
+describe('isPlainSum', () => {
+  it('is true only for one sum(...) around the whole expression, without grouping', () => {
+    expect(isPlainSum(good)).toBe(true);
+    expect(isPlainSum('sum(increase(a[{{window}}])) + sum(increase(b[{{window}}]))')).toBe(false);
+    expect(isPlainSum('sum by (code) (increase(a[{{window}}]))')).toBe(false);
+    expect(isPlainSum('sum(increase(a[{{window}}])) by (code)')).toBe(false);
+    expect(isPlainSum('increase(a[{{window}}])')).toBe(false);
   });
 });

@@ -8,11 +8,13 @@ import { formatDuration } from './time/duration.js';
 export const WINDOW_PLACEHOLDER = '{{window}}';
 
 /**
- * A duration as Prometheus reads it, from whole minutes: `5m`, `1h`, `30d`, `4w`, `1h30m`. pave's durations are a
- * subset of Prometheus' (units w, d, h, m, largest first), so the shortest pave spelling is also valid PromQL.
+ * A duration as Prometheus reads it, from whole minutes: `5m`, `1h`, `30d`, `28d`, `90m`. Whole days are written in
+ * days, as SLO windows are (`28d`, not `4w`); anything else in pave's shortest spelling, which is valid PromQL too
+ * (units d, h, m, largest first).
  */
 export function promDuration(minutes: number): string {
   if (!Number.isSafeInteger(minutes) || minutes <= 0) throw new RangeError(`a window must be a positive whole number of minutes, got ${minutes}`);
+  if (minutes % 1_440 === 0) return `${minutes / 1_440}d`;
   return formatDuration(minutes);
 }
 
@@ -195,6 +197,24 @@ export function promqlProblems(expr: string): string[] {
     problems.push('the expression must count the events over the window {{window}}, e.g. sum(increase(http_requests_total{code!~"5.."}[{{window}}])); it has no {{window}}');
   }
   return problems;
+}
+
+/** Whether the whole expression is one `sum(...)` without grouping: it already returns a single, label-free series. */
+export function isPlainSum(expr: string): boolean {
+  let tokens: Token[];
+  try {
+    tokens = tokenizePromql(expr);
+  } catch {
+    return false;
+  }
+  if (tokens[0]?.text !== 'sum' || tokens[1]?.text !== '(') return false;
+  let depth = 0;
+  for (let i = 1; i < tokens.length; i++) {
+    const t = tokens[i]!.text;
+    if (t === '(') depth++;
+    else if (t === ')' && --depth === 0) return i === tokens.length - 1;
+  }
+  return false;
 }
 
 /** Whether the expression measures a per-second rate rather than a count (the ratio is right, event counts are not). */
