@@ -16,6 +16,7 @@ const modules: (() => Promise<BenchModule>)[] = [
   () => import('./serve-ready.js'),
   () => import('./ingest.js'),
   () => import('./slo-evaluation.js'),
+  () => import('./engine-cycle.js'),
 ];
 
 /** No single benchmark may run longer than this (the whole run should stay under 3 minutes). */

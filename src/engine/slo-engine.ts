@@ -16,6 +16,7 @@ import { periodMinutes, windowAt } from '../domain/time/window.js';
 import { listObjects, withoutStatus, type StoredObject } from '../store/objects.js';
 import type { Database } from '../store/schema.js';
 import { listSeries } from '../store/sli.js';
+import { catalogVersion } from '../store/catalog-version.js';
 import type { Leadership } from '../store/leadership.js';
 import type { CountRow } from '../store/sli.js';
 import { readRecentMinutes } from '../store/sli-recent.js';
@@ -114,6 +115,7 @@ export class SloEngine {
   /** Scratch for diffAlertStates. */
   private changed: number[] = [];
   private catalogKey = '';
+  private catalogVersion = '';
   private ceilings = new Map<string, ReturnType<typeof ceilingOf>>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -127,6 +129,10 @@ export class SloEngine {
 
   /** Re-reads SLOs, corrections and series when any of them changed. */
   private async refresh(): Promise<void> {
+    // One cheap query each cycle; the catalog and series are read only when it changes.
+    const version = await catalogVersion(this.db, ['SLO', 'Correction', 'Service', 'DataSource']);
+    if (version === this.catalogVersion) return;
+    this.catalogVersion = version;
     const [sloObjs, corrObjs, serviceObjs, sourceObjs, series] = await Promise.all([
       listObjects(this.db, 'SLO'),
       listObjects(this.db, 'Correction'),
