@@ -94,7 +94,11 @@ describe('checkCorrection', () => {
     [{ ...sundayNights, rrule: 'FREQ=MINUTELY' }, ['rrule: FREQ must be HOURLY or coarser']],
     [{ ...sundayNights, rrule: 'DTSTART:20240101T000000Z\nRRULE:FREQ=DAILY' }, ["rrule: DTSTART is not allowed here; the first occurrence is the correction's start"]],
     [{ ...sundayNights, rrule: 'FREQ=DAILY;TZID=Europe/Paris' }, ["rrule: TZID is not allowed in the rule; use the correction's timezone"]],
-    [{ ...sundayNights, rrule: 'bogus' }, ["rrule: Unknown RRULE property 'bogus' in 'bogus'"]],
+    [{ ...sundayNights, rrule: 'bogus' }, ["rrule: unknown rule part 'bogus' (expected FREQ, INTERVAL, COUNT, UNTIL, WKST, BYDAY, BYMONTH, BYMONTHDAY, BYYEARDAY, BYWEEKNO, BYHOUR, BYMINUTE, BYSETPOS) in 'bogus'"]],
+    // rrule itself reads BYDAY=XX as no BYDAY at all: a weekly window would silently become daily.
+    [{ ...sundayNights, rrule: 'FREQ=WEEKLY;BYDAY=XX' }, ["rrule: BYDAY=XX is not a list of weekdays (MO, TU, WE, TH, FR, SA, SU, optionally numbered like 1MO or -1FR) in 'FREQ=WEEKLY;BYDAY=XX'"]],
+    [{ ...sundayNights, rrule: 'FREQ=DAILY;INTERVAL=0' }, ["rrule: INTERVAL=0 is not a valid value in 'FREQ=DAILY;INTERVAL=0'"]],
+    [{ ...sundayNights, rrule: 'FREQ=DAILY;BYHOUR=2;BYHOUR=3' }, ["rrule: BYHOUR appears twice in 'FREQ=DAILY;BYHOUR=2;BYHOUR=3'"]],
     [{ ...sundayNights, rrule: '' }, ['rrule: empty; expected e.g. FREQ=WEEKLY;BYDAY=SU']],
     [{ ...sundayNights, timezone: 'Europe/Atlantis', durationMinutes: 0 }, ['duration: must be a positive whole number of minutes', "timezone: unknown time zone 'Europe/Atlantis'"]],
   ])('reports %#', (c, errors) => {

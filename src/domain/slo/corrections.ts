@@ -76,6 +76,44 @@ export function checkCorrection(c: Correction): string[] {
 
 type RuleOptions = ReturnType<typeof RRule.parseString>;
 
+// The rrule library reads what it understands and ignores the rest (BYDAY=XX parses as no BYDAY, so a weekly rule
+// would recur every day): check each part's name and values ourselves first.
+const INTEGER_LIST = /^[+-]?\d{1,3}(,[+-]?\d{1,3})*$/;
+const RULE_PARTS: Record<string, RegExp> = {
+  FREQ: /^(YEARLY|MONTHLY|WEEKLY|DAILY|HOURLY|MINUTELY|SECONDLY)$/,
+  INTERVAL: /^[1-9]\d{0,3}$/,
+  COUNT: /^[1-9]\d{0,5}$/,
+  UNTIL: /^\d{8}(T\d{6}Z?)?$/,
+  WKST: /^(MO|TU|WE|TH|FR|SA|SU)$/,
+  BYDAY: /^([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)(,([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU))*$/,
+  BYMONTH: INTEGER_LIST,
+  BYMONTHDAY: INTEGER_LIST,
+  BYYEARDAY: INTEGER_LIST,
+  BYWEEKNO: INTEGER_LIST,
+  BYHOUR: INTEGER_LIST,
+  BYMINUTE: INTEGER_LIST,
+  BYSETPOS: INTEGER_LIST,
+};
+
+function ruleSyntaxProblem(body: string): string | null {
+  const seen = new Set<string>();
+  for (const part of body.split(';')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const name = (eq < 0 ? part : part.slice(0, eq)).toUpperCase();
+    const value = eq < 0 ? '' : part.slice(eq + 1).toUpperCase();
+    const pattern = RULE_PARTS[name];
+    if (!pattern) return `unknown rule part '${part}' (expected ${Object.keys(RULE_PARTS).join(', ')})`;
+    if (seen.has(name)) return `${name} appears twice`;
+    seen.add(name);
+    // A wrong FREQ gets its own message below.
+    if (name !== 'FREQ' && !pattern.test(value)) {
+      return name === 'BYDAY' ? `BYDAY=${value} is not a list of weekdays (MO, TU, WE, TH, FR, SA, SU, optionally numbered like 1MO or -1FR)` : `${name}=${value} is not a valid value`;
+    }
+  }
+  return null;
+}
+
 /** The rule's options, or an error message. */
 function parseRule(text: string): RuleOptions | string {
   if (typeof text !== 'string' || text.trim() === '') return 'empty; expected e.g. FREQ=WEEKLY;BYDAY=SU';
@@ -83,6 +121,8 @@ function parseRule(text: string): RuleOptions | string {
   if (/DTSTART/i.test(body)) return 'DTSTART is not allowed here; the first occurrence is the correction\'s start';
   if (/[\n\r]/.test(body)) return 'one RRULE only';
   if (/TZID/i.test(body)) return 'TZID is not allowed in the rule; use the correction\'s timezone';
+  const strict = ruleSyntaxProblem(body);
+  if (strict) return `${strict} in '${text}'`;
   let options: RuleOptions;
   try {
     options = RRule.parseString(body);
