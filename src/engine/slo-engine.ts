@@ -205,7 +205,9 @@ export class SloEngine {
       for (const c of comp.components) {
         const part = next.get(c.slo);
         if (!part) continue;
-        const def = { ...sloDefinition(part.obj, part.compiled?.corrections ?? []), window: sloDefinition(e.obj).window };
+        // Measured over the composite's window, with the component's own corrections and the composite's.
+        const corrections = [...(part.compiled?.corrections ?? []), ...e.compiled.corrections];
+        const def = { ...sloDefinition(part.obj, corrections), window: sloDefinition(e.obj).window };
         const compiled = compileSlo(def);
         if (!compiled.ok) continue;
         e.components.push({ name: c.slo, weight: c.weight, compiled: compiled.slo, read: part.read, data: null });

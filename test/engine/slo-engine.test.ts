@@ -151,5 +151,31 @@ for (const { backend, skip } of backends) {
       if (after?.kind !== 'simple') throw new Error('not evaluated');
       expect(after.evaluation.measurement).toMatchObject({ bad: 3, events: before.evaluation.measurement.events - 100 });
     });
+
+    it('applies a correction naming a composite SLO to every component, for the composite only', async () => {
+      const journey = await engine.result('journey');
+      if (journey?.kind !== 'composite') throw new Error('journey not composite');
+      const latencyBefore = journey.components.find((c) => c.name === 'web-latency')!;
+      const checkoutBefore = journey.components.find((c) => c.name === 'checkout-availability')!;
+      // Exclude the first hour of history from the journey: both its components lose it.
+      const correction = `---\napiVersion: pave/v1\nkind: Correction\nmetadata: { name: journey-launch }\nspec: { slos: [journey], start: "${new Date(t0).toISOString()}", duration: 1h, reason: launch traffic, author: alice }\n`;
+      const kept = `---\napiVersion: pave/v1\nkind: Correction\nmetadata: { name: outage-was-a-test }\nspec: { slos: [checkout-availability], start: "${new Date(t0 + H * MIN).toISOString()}", duration: 1m, reason: load test against production, author: alice }\n`;
+      const r = await applyFiles(store.db, { files: [{ name: 'c.yaml', content: baseCatalog + slos + kept + correction }], prune: false, dryRun: false, principal: admin });
+      expect(r.outcome).toBe('applied');
+      await engine.cycle();
+      const after = await engine.result('journey');
+      if (after?.kind !== 'composite') throw new Error('journey not composite');
+      const latencyAfter = after.components.find((c) => c.name === 'web-latency')!;
+      const checkoutAfter = after.components.find((c) => c.name === 'checkout-availability')!;
+      // 60 minutes × 100 requests fewer in each component.
+      expect(latencyAfter.measurement.events).toBe(latencyBefore.measurement.events - 6_000);
+      expect(checkoutAfter.measurement.events).toBe(checkoutBefore.measurement.events - 6_000);
+      // Minute 60's 3 errors are just after the excluded hour; the outage minute stays out (the component's own correction).
+      expect(checkoutAfter.measurement.bad).toBe(3);
+      // The components' own SLOs are not corrected.
+      const own = await engine.result('checkout-availability');
+      if (own?.kind !== 'simple') throw new Error('not evaluated');
+      expect(own.evaluation.measurement.bad).toBe(3);
+    });
   });
 }
