@@ -4,6 +4,7 @@ import { version } from '../version.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerGetCommand } from './commands/get.js';
+import { registerOncallCommands } from './commands/oncall.js';
 import { registerOpenSLOCommands } from './commands/openslo.js';
 import { registerRulesCommands } from './commands/rules.js';
 import { registerServeCommands } from './commands/serve.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerGetCommand(program, globals);
   registerTokenCommands(program, globals);
   registerSloCommands(program, globals);
+  registerOncallCommands(program, globals);
   registerAuditCommand(program, globals);
   registerRulesCommands(program, globals);
   registerOpenSLOCommands(program, globals);

@@ -92,7 +92,7 @@ for (const { backend, skip } of backends) {
       // The same range as wall-clock time in Berlin: 01:00 CET and 02:00 CEST.
       expect(brief(await shifts('2026-03-27T01:00', '2026-03-31T02:00'))).toEqual(expected);
       const weekend = await shifts('2026-03-28T11:00:00Z', '2026-03-30T07:00:00Z');
-      expect((Date.parse(weekend[0].end) - Date.parse(weekend[0].start)) / H).toBe(44);
+      expect((Date.parse(weekend[0]!.end) - Date.parse(weekend[0]!.start)) / H).toBe(44);
       expect(weekend[0]).toMatchObject({ person: 'bob', displayName: 'Bob' });
     });
 
