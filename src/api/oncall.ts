@@ -154,6 +154,23 @@ function wireSource(source: ShiftSource, loaded: LoadedSchedule): WireSource {
   return { type: 'override', origin: 'api', id: o.id, reason: o.reason, createdBy: o.createdBy };
 }
 
+/** What put someone on call, in a few words: `layer europe`, `layer weekly (swap 0)`, `override 12: dentist`. */
+export function describeSource(s: WireSource): string {
+  if (s.type === 'layer') return s.swap === undefined ? `layer ${s.layer}` : `layer ${s.layer} (swap ${s.swap})`;
+  const which = s.origin === 'api' ? `override ${s.id}` : `spec override ${s.index}`;
+  return s.reason ? `${which}: ${s.reason}` : which;
+}
+
+/** A schedule's shifts for a feed, described as the API and the CLI describe them. */
+function feedEntry(loaded: LoadedSchedule, window: FeedWindow): ScheduleShifts {
+  return {
+    schedule: loaded.object.metadata.name,
+    displayName: scheduleTitle(loaded.object),
+    shifts: feedShifts(loaded.schedule, window),
+    describeSource: (source) => describeSource(wireSource(source, loaded)),
+  };
+}
+
 function wireShift(shift: Shift, loaded: LoadedSchedule, names: Map<string, string>): WireShift {
   return {
     person: shift.person,
@@ -496,8 +513,7 @@ export function registerOncall(app: FastifyInstance, db: Kysely<Database>, now: 
       const t = now().getTime();
       const window = feedWindow(t);
       const loaded = await loadSchedule(db, obj, window.computeFrom, window.to);
-      const entry: ScheduleShifts = { schedule: name, displayName: scheduleTitle(obj), shifts: feedShifts(loaded.schedule, window) };
-      return sendCalendar(reply, name, scheduleCalendar(entry, { generatedAt: t, people: Object.fromEntries(await displayNames(db)) }));
+      return sendCalendar(reply, name, scheduleCalendar(feedEntry(loaded, window), { generatedAt: t, people: Object.fromEntries(await displayNames(db)) }));
     },
   );
 
@@ -523,8 +539,7 @@ export function registerOncall(app: FastifyInstance, db: Kysely<Database>, now: 
       const window = feedWindow(t);
       const entries: ScheduleShifts[] = [];
       for (const o of (await listObjects(db, 'Schedule')) as ScheduleObject[]) {
-        const loaded = await loadSchedule(db, o, window.computeFrom, window.to);
-        entries.push({ schedule: o.metadata.name, displayName: scheduleTitle(o), shifts: feedShifts(loaded.schedule, window) });
+        entries.push(feedEntry(await loadSchedule(db, o, window.computeFrom, window.to), window));
       }
       return sendCalendar(reply, name, personCalendar(name, entries, { generatedAt: t, people: Object.fromEntries(await displayNames(db)) }));
     },

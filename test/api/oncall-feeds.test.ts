@@ -28,13 +28,20 @@ interface Event {
   start: string;
   end: string;
   summary: string;
+  description: string;
 }
 
 function parseFeed(ics: string): Event[] {
   const root = new ICAL.Component(ICAL.parse(ics));
   return root.getAllSubcomponents('vevent').map((c) => {
     const e = new ICAL.Event(c);
-    return { uid: e.uid, start: new Date(e.startDate.toUnixTime() * 1000).toISOString(), end: new Date(e.endDate.toUnixTime() * 1000).toISOString(), summary: e.summary };
+    return {
+      uid: e.uid,
+      start: new Date(e.startDate.toUnixTime() * 1000).toISOString(),
+      end: new Date(e.endDate.toUnixTime() * 1000).toISOString(),
+      summary: e.summary,
+      description: e.description,
+    };
   });
 }
 
@@ -85,6 +92,11 @@ for (const { backend, skip } of backends) {
     });
 
     it("serves a schedule's feed without a token; ical.js reads the same shifts as the shifts endpoint", async () => {
+      const made = await api.call('POST', '/api/v1/schedules/payments-primary/overrides', {
+        token: api.tokens.admin,
+        body: { person: 'alice', start: '2026-04-02T10:00:00Z', end: '2026-04-02T12:00:00Z', reason: 'feed test' },
+      });
+      expect(made.statusCode).toBe(201);
       const link = await linkFor('schedules', 'payments-primary');
       const res = await api.call('GET', link.path);
       expect(res.statusCode, res.body).toBe(200);
@@ -92,9 +104,14 @@ for (const { backend, skip } of backends) {
       const events = parseFeed(res.body);
       const shifts = await windowShifts('payments-primary');
       expect(shifts.length).toBeGreaterThan(40);
-      expect(events).toEqual(
+      expect(events.map(({ description: _, ...e }) => e)).toEqual(
         shifts.map((s) => ({ uid: uidOf('payments-primary', s.person, s.start), start: s.start, end: s.end, summary: `On call: ${s.displayName} (Payments primary)` })),
       );
+      // Descriptions name the sources as the API and the CLI do.
+      const described = (start: string) => events.find((e) => e.start === start)?.description;
+      expect(described('2026-03-25T08:00:00.000Z')).toBe('Chen is on call for Payments primary. From layer office.');
+      expect(described('2026-03-28T09:00:00.000Z')).toBe('Chen is on call for Payments primary. From spec override 0: config cover.');
+      expect(described('2026-04-02T10:00:00.000Z')).toBe(`Alice is on call for Payments primary. From override ${made.json().id}: feed test.`);
       // The window starts on Monday 16 March 00:00 UTC; the shift then in progress (bob's week from Monday 9 March,
       // office hours aside) keeps its real start, and with it its UID.
       expect(events[0]).toMatchObject({ start: '2026-03-13T16:00:00.000Z', end: '2026-03-16T08:00:00.000Z' });
@@ -103,10 +120,10 @@ for (const { backend, skip } of backends) {
 
     it('keeps every UID from one fetch to the next within the week, and across the week boundary for shifts still in the window', async () => {
       const link = await linkFor('schedules', 'payments-primary');
-      const first = parseFeed((await api.call('GET', link.path)).body);
+      const first = parseFeed((await api.call('GET', link.path)).body).map(({ description: _, ...e }) => e);
       now = Date.parse('2026-03-29T22:00:00Z'); // Sunday night: the same window
       try {
-        expect(parseFeed((await api.call('GET', link.path)).body)).toEqual(first);
+        expect(parseFeed((await api.call('GET', link.path)).body).map(({ description: _, ...e }) => e)).toEqual(first);
         now = Date.parse('2026-03-30T10:00:00Z'); // the next Monday: the window moves by a week
         const next = parseFeed((await api.call('GET', link.path)).body);
         const uids = new Set(first.map((e) => e.uid));
@@ -122,14 +139,14 @@ for (const { backend, skip } of backends) {
       const link = await linkFor('people', 'alice');
       const res = await api.call('GET', link.path);
       expect(res.statusCode).toBe(200);
-      const events = parseFeed(res.body);
+      const events = parseFeed(res.body).map(({ description: _, ...e }) => e);
       const expected = [
         ...(await windowShifts('payments-primary')).filter((s) => s.person === 'alice').map((s) => ({ uid: uidOf('payments-primary', 'alice', s.start), start: s.start, end: s.end, summary: 'On call: Alice (Payments primary)' })),
         ...(await windowShifts('storefront-primary')).filter((s) => s.person === 'alice').map((s) => ({ uid: uidOf('storefront-primary', 'alice', s.start), start: s.start, end: s.end, summary: 'On call: Alice (storefront-primary)' })),
       ].sort((a, b) => Date.parse(a.start) - Date.parse(b.start) || a.uid.localeCompare(b.uid));
       expect(events).toEqual(expected);
       expect(new Set(events.map((e) => e.uid.split('/')[0]))).toEqual(new Set(['payments-primary', 'storefront-primary']));
-      const scheduleFeed = parseFeed((await api.call('GET', (await linkFor('schedules', 'storefront-primary')).path)).body);
+      const scheduleFeed = parseFeed((await api.call('GET', (await linkFor('schedules', 'storefront-primary')).path)).body).map(({ description: _, ...e }) => e);
       expect(scheduleFeed.filter((e) => e.uid.includes('/alice/'))).toEqual(events.filter((e) => e.uid.startsWith('storefront-primary/')));
     });
 

@@ -1,7 +1,7 @@
 // pave oncall [SCHEDULE] and pave schedule shifts | overrides | override | delete-override | feed-url: who is on call,
 // the shifts of a range, overrides through the API, and signed calendar feed links. All through the API.
 import type { Command } from 'commander';
-import type { WireSource, WireShift } from '../../api/oncall.js';
+import { describeSource, type WireSource, type WireShift } from '../../api/oncall.js';
 import { wallClockAt } from '../../domain/time/zone.js';
 import { connect, expectOk, type ApiClient, type GlobalOptions } from '../connection.js';
 import { CliError, exitCodes, printJson, println, table } from '../output.js';
@@ -37,13 +37,6 @@ export function formatInZone(iso: string | null, zone: string): string {
   const abs = Math.abs(offset);
   const hhmm = `${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
   return `${new Date(wall).toISOString().slice(0, 16).replace('T', ' ')}${sign}${hhmm}`;
-}
-
-/** What put someone on call, in a few words: `layer europe`, `layer weekly (swap 0)`, `override 12: dentist`. */
-export function describeSource(s: WireSource): string {
-  if (s.type === 'layer') return s.swap === undefined ? `layer ${s.layer}` : `layer ${s.layer} (swap ${s.swap})`;
-  const which = s.origin === 'api' ? `override ${s.id}` : `spec override ${s.index}`;
-  return s.reason ? `${which}: ${s.reason}` : which;
 }
 
 const hours = (start: string, end: string): string => String(Number(((Date.parse(end) - Date.parse(start)) / 3_600_000).toFixed(2)));

@@ -10,6 +10,8 @@ export interface ScheduleShifts {
   /** Shown instead of the name, e.g. "Payments primary". */
   displayName?: string;
   shifts: Shift[];
+  /** How the description names what put someone on call; by default `layer <name>` or `override <index>`. */
+  describeSource?: (source: ShiftSource) => string;
 }
 
 export interface CalendarOptions {
@@ -86,7 +88,7 @@ function eventLines(entry: ScheduleShifts, shift: Shift, options: CalendarOption
     `DTSTART:${formatUtc(shift.start)}`,
     `DTEND:${formatUtc(shift.end)}`,
     `SUMMARY:${escapeText(`On call: ${person} (${schedule})`)}`,
-    `DESCRIPTION:${escapeText(`${person} is on call for ${schedule}. From ${shift.sources.map(describeSource).join(', ')}.`)}`,
+    `DESCRIPTION:${escapeText(`${person} is on call for ${schedule}. From ${shift.sources.map(entry.describeSource ?? describeSource).join(', ')}.`)}`,
     // Being on call does not make someone busy for meetings.
     'TRANSP:TRANSPARENT',
     'END:VEVENT',
