@@ -13,7 +13,7 @@ import { canChangeObject, type Principal } from '../domain/permissions.js';
 import { parseLocalDateTime } from '../domain/time/zone.js';
 import { feedSigningKey, findFeedSigningKey } from '../store/feed-key.js';
 import { getObject, listObjects, type StoredObject } from '../store/objects.js';
-import { createOverride, deleteOverride, getOverride, listOverrides, type ApiOverride } from '../store/schedule-overrides.js';
+import { createOverride, deleteOverride, getOverride, listOverlappingOverrides, listOverrides, type ApiOverride } from '../store/schedule-overrides.js';
 import type { Database } from '../store/schema.js';
 import { requirePrincipal } from './auth.js';
 import { ApiError, badRequest, forbidden, notFound, unauthorized } from './errors.js';
@@ -101,16 +101,26 @@ interface LoadedSchedule {
   apiOverrides: ApiOverride[];
 }
 
-/** The schedule with the API overrides that overlap [from, to) (the others cannot change its shifts there). */
-async function loadSchedule(db: Kysely<Database>, object: ScheduleObject, from: number, to: number): Promise<LoadedSchedule> {
+/**
+ * The schedule with its API overrides on top of the spec's. Overrides made before the object was created belong to
+ * an earlier schedule of the same name, deleted since: they do not count.
+ */
+function withApiOverrides(object: ScheduleObject, candidates: ApiOverride[]): LoadedSchedule {
+  const since = Date.parse(object.status.createdAt);
+  const apiOverrides = candidates.filter((o) => o.schedule === object.metadata.name && Date.parse(o.createdAt) >= since);
   const base = toSchedule(object);
-  const apiOverrides = await listOverrides(db, object.metadata.name, {
-    createdSince: new Date(object.status.createdAt),
-    endingAfter: new Date(from),
-    startingBefore: new Date(to),
-  });
   const added = apiOverrides.map((o) => ({ person: o.person, start: Date.parse(o.start), end: Date.parse(o.end) }));
   return { object, apiOverrides, schedule: { ...base, overrides: [...base.overrides, ...added] } };
+}
+
+/** The schedules with the API overrides that overlap [from, to) (the others cannot change their shifts there). */
+async function loadSchedules(db: Kysely<Database>, objects: ScheduleObject[], from: number, to: number): Promise<LoadedSchedule[]> {
+  const candidates = await listOverlappingOverrides(db, objects.map((o) => o.metadata.name), new Date(from), new Date(to));
+  return objects.map((o) => withApiOverrides(o, candidates));
+}
+
+async function loadSchedule(db: Kysely<Database>, object: ScheduleObject, from: number, to: number): Promise<LoadedSchedule> {
+  return (await loadSchedules(db, [object], from, to))[0]!;
 }
 
 async function scheduleObject(db: Kysely<Database>, name: string): Promise<ScheduleObject> {
@@ -307,9 +317,8 @@ export function registerOncall(app: FastifyInstance, db: Kysely<Database>, now: 
       const objects = q.schedule === undefined ? ((await listObjects(db, 'Schedule')) as ScheduleObject[]) : [await scheduleObject(db, q.schedule)];
       const names = await displayNames(db);
       const horizon = shiftSearchSpans.at(-1)!;
-      const items = [];
-      for (const o of objects) items.push(onCallItem(await loadSchedule(db, o, at - horizon, at + horizon), at, names));
-      return { at: iso(at), items };
+      const loaded = await loadSchedules(db, objects, at - horizon, at + horizon);
+      return { at: iso(at), items: loaded.map((l) => onCallItem(l, at, names)) };
     },
   );
 
@@ -537,10 +546,8 @@ export function registerOncall(app: FastifyInstance, db: Kysely<Database>, now: 
       if (!(await getObject(db, 'Person', name))) throw notFound(`Person "${name}" does not exist`);
       const t = now().getTime();
       const window = feedWindow(t);
-      const entries: ScheduleShifts[] = [];
-      for (const o of (await listObjects(db, 'Schedule')) as ScheduleObject[]) {
-        entries.push(feedEntry(await loadSchedule(db, o, window.computeFrom, window.to), window));
-      }
+      const schedules = await loadSchedules(db, (await listObjects(db, 'Schedule')) as ScheduleObject[], window.computeFrom, window.to);
+      const entries = schedules.map((l) => feedEntry(l, window));
       return sendCalendar(reply, name, personCalendar(name, entries, { generatedAt: t, people: Object.fromEntries(await displayNames(db)) }));
     },
   );

@@ -69,6 +69,20 @@ export async function listOverrides(db: Db, schedule: string, q: OverrideQuery):
   return rows.map(toOverride);
 }
 
+/** The API overrides of these schedules that overlap [from, to), in the order they were made; one query for all. */
+export async function listOverlappingOverrides(db: Db, schedules: string[], from: Date, to: Date): Promise<ApiOverride[]> {
+  if (schedules.length === 0) return [];
+  const rows = await db
+    .selectFrom('schedule_overrides')
+    .selectAll()
+    .where('schedule', 'in', schedules)
+    .where('ends_at', '>', from)
+    .where('starts_at', '<', to)
+    .orderBy('id')
+    .execute();
+  return rows.map(toOverride);
+}
+
 export async function getOverride(db: Db, schedule: string, id: string): Promise<ApiOverride | undefined> {
   const row = await db.selectFrom('schedule_overrides').selectAll().where('schedule', '=', schedule).where('id', '=', id).executeTakeFirst();
   return row ? toOverride(row) : undefined;

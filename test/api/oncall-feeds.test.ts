@@ -112,6 +112,12 @@ for (const { backend, skip } of backends) {
       expect(described('2026-03-25T08:00:00.000Z')).toBe('Chen is on call for Payments primary. From layer office.');
       expect(described('2026-03-28T09:00:00.000Z')).toBe('Chen is on call for Payments primary. From spec override 0: config cover.');
       expect(described('2026-04-02T10:00:00.000Z')).toBe(`Alice is on call for Payments primary. From override ${made.json().id}: feed test.`);
+      // The override belongs to its own schedule only.
+      const both = (await api.call('GET', '/api/v1/oncall?at=2026-04-02T11:00:00Z', { token: api.tokens.viewer })).json().items;
+      expect(both.map((i: { schedule: string; person: string; source: { type: string } }) => [i.schedule, i.person, i.source.type])).toEqual([
+        ['payments-primary', 'alice', 'override'],
+        ['storefront-primary', 'alice', 'layer'],
+      ]);
       // The window starts on Monday 16 March 00:00 UTC; the shift then in progress (bob's week from Monday 9 March,
       // office hours aside) keeps its real start, and with it its UID.
       expect(events[0]).toMatchObject({ start: '2026-03-13T16:00:00.000Z', end: '2026-03-16T08:00:00.000Z' });
