@@ -17,6 +17,7 @@ const modules: (() => Promise<BenchModule>)[] = [
   () => import('./ingest.js'),
   () => import('./slo-evaluation.js'),
   () => import('./engine-cycle.js'),
+  () => import('./prometheus-rules.js'),
 ];
 
 /** No single benchmark may run longer than this (the whole run should stay under 3 minutes). */
