@@ -18,6 +18,8 @@ import { max, median, round, since } from './lib/stats.js';
 import { atMost, type BenchResult, type Figure } from './lib/types.js';
 
 export const name = 'engine-cycle';
+/** Applying 10,000 SLOs and ingesting their history come first. */
+export const limitMs = 600_000;
 export const target = 'P1 through the engine: SloEngine.cycle() over 10,000 stored SLOs, store read included ≤ 100 ms after warm-up';
 
 const MIN = 60_000;

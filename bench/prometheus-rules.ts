@@ -23,6 +23,8 @@ import { median, round, since } from './lib/stats.js';
 import type { BenchResult, Figure } from './lib/types.js';
 
 export const name = 'prometheus-rules';
+/** Writing and loading the history, and waiting on Prometheus' real-time evaluation rounds. */
+export const limitMs = 600_000;
 export const target = 'issue 4: pave evaluation cycle vs Prometheus rule evaluation (sum of rule group durations), same N ≥ 1,000 SLOs and data';
 
 const MIN = 60_000;

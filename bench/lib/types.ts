@@ -20,6 +20,8 @@ export interface BenchModule {
   name: string;
   /** The target it measures against, in words (e.g. "P5: pave serve ready on an existing data folder ≤ 3 s"). */
   target: string;
+  /** How long it may run (default 150 s): set by benchmarks that build large data sets or wait on real time. */
+  limitMs?: number;
   run(): Promise<BenchResult>;
 }
 
