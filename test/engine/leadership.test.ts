@@ -68,7 +68,7 @@ describe.skipIf(!postgresUrl)('leadership between replicas on PostgreSQL', () =>
     // The leader's lock connection is killed (a crash, a network partition): PostgreSQL releases the lock.
     const c = new pg.Client({ connectionString: first.where });
     await c.connect();
-    const killed = await c.query("select pg_terminate_backend(pid) from pg_locks where locktype = 'advisory' and granted");
+    const killed = await c.query("select pg_terminate_backend(pid) from pg_locks where locktype = 'advisory' and granted and database = (select oid from pg_database where datname = current_database())");
     await c.end();
     expect(killed.rowCount).toBe(1);
 
