@@ -1,6 +1,7 @@
 // The `pave` program: commands and the documented exit codes. Exit codes: 0 ok; 1 invalid, denied or not found; 2 usage, connection or setup error.
 import { Command, CommanderError } from 'commander';
 import { version } from '../version.js';
+import { registerAlertmanagerCommands } from './commands/alertmanager.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerGetCommand } from './commands/get.js';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerAuditCommand(program, globals);
   registerRulesCommands(program, globals);
   registerOpenSLOCommands(program, globals);
+  registerAlertmanagerCommands(program, globals);
   for (const c of program.commands) {
     c.exitOverride();
     for (const sub of c.commands) sub.exitOverride();
