@@ -2,10 +2,24 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from './errors.js';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The request body as received, for routes that digest it (ingest's Idempotency-Key). */
+    rawBody?: Buffer;
+  }
+  interface FastifyContextConfig {
+    /**
+     * A route's own reader for JSON bodies it can take straight from the bytes (ingest's batches): what it returns is
+     * the body; undefined leaves the body to the generic parser. It must only accept what that parser would.
+     */
+    scanJsonBody?: (body: Buffer) => object | undefined;
+  }
+}
+
 const decoder = new TextDecoder('utf-8', { fatal: true });
 export const maxJsonDepth = 64;
 
-/** Rejects nesting deeper than `max` before JSON.parse recurses into it (a cheap scan that skips strings). */
+/** Whether JSON text nests deeper than `max` (a scan that skips strings): tells a too-deep body from broken JSON. */
 export function jsonDepthExceeds(text: string, max: number): boolean {
   let depth = 0;
   let inString = false;
@@ -52,18 +66,49 @@ export function findUnstorableString(value: unknown, path = ''): string | undefi
   return undefined;
 }
 
+/**
+ * Whether a parsed JSON value nests objects and arrays deeper than `max` (the value itself is level 1, as in
+ * jsonDepthExceeds). Walks with its own stack, so any depth is safe.
+ */
+export function valueDepthExceeds(value: unknown, max: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const stack: object[] = [value];
+  const depths: number[] = [1];
+  while (stack.length > 0) {
+    const v = stack.pop()!;
+    const depth = depths.pop()!;
+    if (depth > max) return true;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        if (typeof x === 'object' && x !== null) stack.push(x), depths.push(depth + 1);
+      }
+    } else {
+      for (const k in v) {
+        const x: unknown = (v as Record<string, unknown>)[k];
+        if (typeof x === 'object' && x !== null) stack.push(x), depths.push(depth + 1);
+      }
+    }
+  }
+  return false;
+}
+
+const tooDeep = () => new ApiError(400, 'too_deep', `request body nests deeper than ${maxJsonDepth} levels`);
+
 export function parseJsonBody(body: Buffer): unknown {
   const text = decodeUtf8(body);
   if (text.trim() === '') throw new ApiError(400, 'invalid_json', 'request body is empty; send a JSON document');
-  if (jsonDepthExceeds(text, maxJsonDepth)) {
-    throw new ApiError(400, 'too_deep', `request body nests deeper than ${maxJsonDepth} levels`);
-  }
+  // V8's JSON.parse does not recurse, so any nesting parses safely; what comes after it (validation, findUnstorableString,
+  // JSON.stringify) does, hence the depth bound. Checking it on the parsed value costs a third of scanning the text, which
+  // is only needed to tell a too-deep broken body from any other broken one.
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
+    if (jsonDepthExceeds(text, maxJsonDepth)) throw tooDeep();
     throw new ApiError(400, 'invalid_json', `request body is not valid JSON: ${(err as Error).message}`);
   }
+  if (valueDepthExceeds(value, maxJsonDepth)) throw tooDeep();
   // Strict UTF-8 text without NUL holds neither U+0000 nor an unpaired surrogate: only a \u escape can bring one in.
   const bad = text.includes('\\u') ? findUnstorableString(value) : undefined;
   if (bad) {
@@ -75,10 +120,12 @@ export function parseJsonBody(body: Buffer): unknown {
 }
 
 export function registerBodyParsers(app: FastifyInstance): void {
+  app.decorateRequest('rawBody', undefined);
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(/^application\/([a-z0-9.+-]*\+)?json$/, { parseAs: 'buffer' }, (_req, body: Buffer, done) => {
+  app.addContentTypeParser(/^application\/([a-z0-9.+-]*\+)?json$/, { parseAs: 'buffer' }, (req, body: Buffer, done) => {
     try {
-      done(null, parseJsonBody(body));
+      req.rawBody = body;
+      done(null, req.routeOptions.config.scanJsonBody?.(body) ?? parseJsonBody(body));
     } catch (err) {
       done(err as Error, undefined);
     }

@@ -1,6 +1,8 @@
 // POST /api/v1/ingest: telemetry batches (counts, histograms, raw events). 2xx means committed.
-import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import type { FastifyInstance, FastifyRequest, FastifySchemaCompiler } from 'fastify';
+import { validatorCompiler } from 'fastify-type-provider-zod';
+import { z, type ZodType } from 'zod';
+import { ScannedBatch } from '../telemetry/body-scan.js';
 import { maxBatchItems } from '../telemetry/items.js';
 import type { Ingestor } from '../telemetry/ingest.js';
 import { requirePrincipal } from './auth.js';
@@ -21,12 +23,33 @@ const item = z.looseObject({
 
 const { $schema: _, ...itemDoc } = z.toJSONSchema(item, { io: 'input' });
 
+/** Validators of the ingest route: a scanned body was checked by the scan itself; anything else by its zod schema. */
+const scannedOrValidated: FastifySchemaCompiler<ZodType> = (route) => {
+  const validate = validatorCompiler(route);
+  return route.httpPart === 'body' ? (data: unknown) => (data instanceof ScannedBatch ? { value: data } : validate(data)) : validate;
+};
+
 export function registerIngest(app: FastifyInstance, ingestor: Ingestor, now: () => Date): void {
+  // Each request announces its batch to the group-commit writer as soon as it is authenticated, and says it arrived
+  // once the batch is queued (or, failing before that, when it is answered or aborted).
+  const arrivals = new WeakMap<FastifyRequest, () => void>();
+  const settle = async (req: FastifyRequest) => {
+    arrivals.get(req)?.();
+  };
   app.post(
     '/api/v1/ingest',
     {
       bodyLimit: ingestBodyLimit,
-      config: { access: 'ingest' },
+      // Plain batches are read straight from the body's bytes (body-scan.ts); anything else is parsed as JSON and
+      // validated by the schema below, as on every route.
+      config: { access: 'ingest', scanJsonBody: (body: Buffer) => ingestor.scan(body) },
+      // Fastify calls it with each part's schema (body, headers), though its type names the whole route's schema.
+      validatorCompiler: scannedOrValidated as never,
+      onRequest: async (req) => {
+        arrivals.set(req, ingestor.expectBatch());
+      },
+      onResponse: settle,
+      onRequestAbort: settle,
       schema: {
         tags: ['telemetry'],
         summary: 'Send a batch of SLI telemetry',
@@ -43,8 +66,21 @@ export function registerIngest(app: FastifyInstance, ingestor: Ingestor, now: ()
     async (req, reply) => {
       const principal = requirePrincipal(req);
       const key = req.headers['idempotency-key'];
-      const { items } = req.body as { items: unknown[] };
-      const r = await ingestor.ingest(items, { principal, idempotencyKey: typeof key === 'string' ? `${principal.tokenId ?? principal.actor}:${key}` : undefined, now: now() });
+      const body = req.body as ScannedBatch | { items: unknown[] };
+      const items = body instanceof ScannedBatch ? body : body.items;
+      const arrived = arrivals.get(req);
+      let r: Awaited<ReturnType<Ingestor['ingest']>>;
+      try {
+        r = await ingestor.ingest(items, {
+          principal,
+          idempotencyKey: typeof key === 'string' ? `${principal.tokenId ?? principal.actor}:${key}` : undefined,
+          now: now(),
+          body: req.rawBody,
+          arrived,
+        });
+      } finally {
+        arrived?.();
+      }
       if (r.status === 'invalid') {
         throw new ApiError(400, 'invalid_items', `${r.errors.length} invalid item(s); nothing was ingested: ${r.errors.slice(0, 3).map((e) => `${e.path}: ${e.message}`).join('; ')}`, r.errors);
       }

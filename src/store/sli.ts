@@ -1,5 +1,5 @@
 // SLI counts in the store: series identities, minute counts with hourly roll-ups, and ingest batch keys.
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { Labels } from '../domain/labels.js';
 import type { Database } from './schema.js';
 
@@ -52,9 +52,12 @@ function byRow(a: MinuteDelta, b: MinuteDelta): number {
   return a.seriesId.length - b.seriesId.length || (a.seriesId < b.seriesId ? -1 : a.seriesId > b.seriesId ? 1 : a.minuteMs - b.minuteMs);
 }
 
-/** Adds counts to minute buckets and their hour roll-ups in one statement each; call inside the batch's transaction. */
-export async function addCounts(db: Db, deltas: MinuteDelta[]): Promise<void> {
-  if (deltas.length === 0) return;
+/**
+ * The rows a group of minute deltas writes: the minutes, and their sums per hour; each sorted by series and time, so
+ * that every writer locks rows in one order (concurrent groups upsert the same rows, and PostgreSQL answers rows locked
+ * in different orders with "deadlock detected", a 500 after deadlock_timeout).
+ */
+function countRows(deltas: MinuteDelta[]): { minutes: MinuteDelta[]; hours: MinuteDelta[] } {
   const hours = new Map<string, MinuteDelta>();
   for (const d of deltas) {
     const hour = Math.floor(d.minuteMs / hourMs) * hourMs;
@@ -65,33 +68,85 @@ export async function addCounts(db: Db, deltas: MinuteDelta[]): Promise<void> {
       h.total += d.total;
     } else hours.set(k, { seriesId: d.seriesId, minuteMs: hour, good: d.good, total: d.total });
   }
-  // One lock order for every writer: concurrent batches upsert the same rows, and PostgreSQL answers rows locked in
-  // different orders with "deadlock detected" (a 500 after deadlock_timeout).
-  await upsertCounts(db, 'sli_minutes', 'minute', [...deltas].sort(byRow));
-  await upsertCounts(db, 'sli_hours', 'hour', [...hours.values()].sort(byRow));
+  return { minutes: [...deltas].sort(byRow), hours: [...hours.values()].sort(byRow) };
 }
 
 /**
- * One statement whatever the number of rows: four array parameters unnested server-side, instead of four bind
- * parameters per row (whose building, binding and parsing cost more than the upsert itself).
+ * Adds counts to minute buckets and their hour roll-ups, in one statement; call inside the batches' transaction. Each
+ * (series, minute) must occur once in `deltas`.
  */
-async function upsertCounts(db: Db, table: 'sli_minutes' | 'sli_hours', column: 'minute' | 'hour', rows: MinuteDelta[]): Promise<void> {
-  if (rows.length === 0) return;
-  const ids = rows.map((r) => r.seriesId);
-  const times = rows.map((r) => r.minuteMs);
-  const goods = rows.map((r) => r.good);
-  const totals = rows.map((r) => r.total);
-  await sql`
+export async function addCounts(db: Db, deltas: MinuteDelta[]): Promise<void> {
+  if (deltas.length === 0) return;
+  const { minutes, hours } = countRows(deltas);
+  await sql`with minutes as (${upsertCounts('sli_minutes', 'minute', minutes)}) ${upsertCounts('sli_hours', 'hour', hours)}`.execute(db);
+}
+
+/** A committed batch's idempotency key, with the digest of the batch it was committed for. */
+export interface BatchKey {
+  key: string;
+  digest: string;
+  items: number;
+  actor: string;
+}
+
+/** What commitNewBatches makes its statement fail with when a key was recorded before. */
+const keyTaken = 'pave: an idempotency key of this group was already used; ';
+
+/**
+ * Commits a group of batches whose keys should all be new, in one statement: so in one round trip, atomic without a
+ * transaction around it. Records the keys (distinct) and adds the counts (as addCounts). If any key had been recorded
+ * before, the statement fails as a whole and nothing is kept: the answer is then false, and the caller commits the
+ * group the careful way (claimBatchKeys to tell duplicates from reused keys, then addCounts, in a transaction).
+ */
+export async function commitNewBatches(db: Db, batches: BatchKey[], deltas: MinuteDelta[]): Promise<boolean> {
+  const { minutes, hours } = countRows(deltas);
+  try {
+    // Failing the final select (a text that is no integer) rolls back the whole statement, its inserts included.
+    await sql`
+      with claimed as (
+        insert into ingest_batches (key, digest, items, actor)
+        select * from unnest(${batches.map((b) => b.key)}::text[], ${batches.map((b) => b.digest)}::text[], ${integerArray(batches.map((b) => b.items))}::int[], ${batches.map((b) => b.actor)}::text[])
+        on conflict (key) do nothing
+        returning 1
+      ),
+      minutes as (${upsertCounts('sli_minutes', 'minute', minutes)}),
+      hours as (${upsertCounts('sli_hours', 'hour', hours)})
+      select case when (select count(*) from claimed) = ${batches.length} then 0 else (${keyTaken} || (select count(*) from claimed))::int end as committed`.execute(db);
+    return true;
+  } catch (err) {
+    if (err instanceof Error && err.message.includes(keyTaken)) return false;
+    throw err;
+  }
+}
+
+/**
+ * An integer array parameter as PostgreSQL's array literal (`{1,2,3}`): what pg would send for a JS array, without
+ * quoting and escaping each element.
+ */
+function integerArray(values: readonly (number | string)[]): string {
+  return `{${values.join(',')}}`;
+}
+
+/**
+ * An upsert of count rows into minutes or hours, whatever their number: four array parameters unnested server-side,
+ * instead of four bind parameters per row (whose building, binding and parsing cost more than the upsert itself).
+ */
+function upsertCounts(table: 'sli_minutes' | 'sli_hours', column: 'minute' | 'hour', rows: MinuteDelta[]): RawBuilder<unknown> {
+  const ids = integerArray(rows.map((r) => r.seriesId));
+  const times = integerArray(rows.map((r) => r.minuteMs));
+  const goods = integerArray(rows.map((r) => r.good));
+  const totals = integerArray(rows.map((r) => r.total));
+  return sql`
     insert into ${sql.table(table)} (series_id, ${sql.ref(column)}, good, total)
     select s, to_timestamp(t / 1000), g, n from unnest(${ids}::bigint[], ${times}::bigint[], ${goods}::bigint[], ${totals}::bigint[]) as u(s, t, g, n)
-    on conflict (series_id, ${sql.ref(column)}) do update set good = ${sql.table(table)}.good + excluded.good, total = ${sql.table(table)}.total + excluded.total`.execute(db);
+    on conflict (series_id, ${sql.ref(column)}) do update set good = ${sql.table(table)}.good + excluded.good, total = ${sql.table(table)}.total + excluded.total`;
 }
 
 /**
  * Records the idempotency keys of a group of batches in one statement: for each key, `new`, or the digest it was
  * committed with before (the caller compares: same batch → duplicate, another batch → key reused).
  */
-export async function claimBatchKeys(db: Db, batches: { key: string; digest: string; items: number; actor: string }[]): Promise<Map<string, 'new' | { digest: string }>> {
+export async function claimBatchKeys(db: Db, batches: BatchKey[]): Promise<Map<string, 'new' | { digest: string }>> {
   const out = new Map<string, 'new' | { digest: string }>();
   if (batches.length === 0) return out;
   const inserted = await db.insertInto('ingest_batches').values(batches).onConflict((oc) => oc.column('key').doNothing()).returning('key').execute();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listSeries, sumCounts } from '../../src/store/sli.js';
 import { parseBatch } from '../../src/telemetry/items.js';
@@ -130,6 +131,56 @@ for (const { backend, skip } of backends) {
         'checkout_events{region="eu",status="200"}': { good: 3, total: 3 },
         'checkout_events{region="eu",status="503"}': { good: 1, total: 1 },
       });
+    });
+
+    it('recognises a retry by its bytes, and keys recorded with a digest of the items before', async () => {
+      const items = [{ series: 'checkout_requests', labels: { code: '200' }, ts: '2026-03-10T12:15:00Z', good: 7, total: 7 }];
+      const send = (payload: string, key: string) => api.call('POST', '/api/v1/ingest', { token: api.tokens.admin, payload, headers: { 'content-type': 'application/json', 'idempotency-key': key } });
+      const compact = JSON.stringify({ items });
+      expect((await send(compact, 'bytes-1')).json()).toEqual({ duplicate: false, events: 7, series: 1 });
+      expect((await send(compact, 'bytes-1')).json().duplicate).toBe(true);
+      // The same items written otherwise are another request body: the key names another batch.
+      const indented = await send(JSON.stringify({ items }, null, 2), 'bytes-1');
+      expect(indented.statusCode).toBe(409);
+      expect(indented.json().error.code).toBe('idempotency_key_reused');
+      // A key stored before body digests holds the SHA-256 of the items serialised: a retry still matches it.
+      const tokenId = api.tokens.admin.split('_')[1];
+      const itemsDigest = createHash('sha256').update(JSON.stringify(items)).digest('hex');
+      await api.store.db.insertInto('ingest_batches').values({ key: `${tokenId}:before-1`, digest: itemsDigest, items: 1, actor: 'test' }).execute();
+      expect((await send(compact, 'before-1')).json().duplicate).toBe(true);
+      expect((await send(JSON.stringify({ items: [{ ...items[0], good: 6 }] }), 'before-1')).statusCode).toBe(409);
+      expect(await sums('checkout_requests', '2026-03-10T12:15:00Z', '2026-03-10T12:16:00Z')).toMatchObject({ 'checkout_requests{code="200"}': { good: 7, total: 7 } });
+    });
+
+    it('commits concurrent batches together, counting each key once whatever else the group holds', async () => {
+      const batch = (good: number) => [{ series: 'checkout_requests', labels: { code: '200' }, ts: '2026-03-10T12:33:00Z', good, total: good }];
+      expect((await ingest(batch(1), api.tokens.admin, 'group-before')).statusCode).toBe(200);
+      const answers = await Promise.all([
+        ingest(batch(2), api.tokens.admin, 'group-a'),
+        ingest(batch(2), api.tokens.admin, 'group-a'), // the same batch twice at once: counted once
+        ingest(batch(3), api.tokens.admin, 'group-before'), // a used key for another batch: refused
+        ingest(batch(1), api.tokens.admin, 'group-before'), // a retry of a committed batch
+        ingest(batch(4), api.tokens.admin),
+        ingest(batch(5), api.tokens.admin, 'group-b'),
+      ]);
+      expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 409, 200, 200, 200]);
+      expect(answers.slice(0, 2).map((a) => a.json().duplicate).sort()).toEqual([false, true]);
+      expect(answers[3]!.json().duplicate).toBe(true);
+      expect(await sums('checkout_requests', '2026-03-10T12:33:00Z', '2026-03-10T12:34:00Z')).toMatchObject({ 'checkout_requests{code="200"}': { good: 12, total: 12 } });
+    });
+
+    it('names the index and field of a problem in a batch of plain items too', async () => {
+      const item = { series: 'checkout_requests', ts: '2026-03-10T12:25:00Z', good: 1, total: 1 };
+      const invalid = await ingest([item, { ...item, good: 3, total: 2 }, { series: 'checkout_events', ts: now, status: 200, latencyMs: -1 }]);
+      expect(invalid.statusCode).toBe(400);
+      expect(invalid.json().error.details).toEqual([
+        { index: 1, path: 'items[1].good', message: 'good (3) cannot exceed total (2)' },
+        { index: 2, path: 'items[2].latencyMs', message: 'expected a non-negative number of milliseconds' },
+      ]);
+      const forbidden = await ingest([item, { ...item, series: 'web_duration_seconds' }], api.tokens.ingest);
+      expect(forbidden.statusCode).toBe(403);
+      expect(forbidden.json().error.details).toEqual([{ index: 1, path: 'items[1].series', message: 'series web_duration_seconds is not read by an SLO of checkout: this token may not send it' }]);
+      expect(await sums('checkout_requests', '2026-03-10T12:25:00Z', '2026-03-10T12:26:00Z')).toMatchObject({ 'checkout_requests{code="200"}': { good: 0, total: 0 } });
     });
 
     it('scopes ingest tokens to their services\' series, and refuses readers', async () => {
