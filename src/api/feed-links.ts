@@ -2,7 +2,7 @@
 // an expiry and an HMAC-SHA256 over the feed's path and that expiry, keyed by the server's feed signing key. Checking
 // recomputes the HMAC and compares in constant time; whatever is wrong, the caller learns only that the link is not
 // valid.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { isValidPathSignature, signedPathQuery } from '../domain/signed-path.js';
 
 /** The feeds there are: one per schedule and one per person. */
 export type FeedTarget = { type: 'schedule'; name: string } | { type: 'person'; name: string };
@@ -14,8 +14,8 @@ export interface SignedFeedLink {
   expires: number;
 }
 
-const EXPIRES_TEXT = /^[0-9]{1,12}$/;
-const SIGNATURE_TEXT = /^[A-Za-z0-9_-]{43}$/;
+// A version prefix, so a later format (or another use of the same signer) cannot be confused with this one.
+const purpose = 'pave-feed-v1';
 
 /** The feed's path as signed: names percent-encoded, so one path has one spelling whatever the request used. */
 export function feedPath(target: FeedTarget): string {
@@ -23,28 +23,11 @@ export function feedPath(target: FeedTarget): string {
   return `/api/v1/${collection}/${encodeURIComponent(target.name)}/feed.ics`;
 }
 
-function mac(key: Buffer, path: string, expires: string): Buffer {
-  // A version prefix, so a later format cannot be confused with this one.
-  return createHmac('sha256', key).update(`pave-feed-v1\n${path}\n${expires}`, 'utf8').digest();
-}
-
 export function signFeedLink(key: Buffer, target: FeedTarget, expires: number): SignedFeedLink {
-  const path = feedPath(target);
-  const signature = mac(key, path, String(expires)).toString('base64url');
-  return { path: `${path}?expires=${expires}&signature=${signature}`, expires };
+  return { path: signedPathQuery(key, purpose, feedPath(target), expires), expires };
 }
 
-/**
- * Whether a feed request's `expires` and `signature` are a valid, unexpired signature of this feed. Every check runs
- * whatever the others found, and the answer is one boolean, so neither the timing nor the result says which failed.
- */
+/** Whether a feed request's `expires` and `signature` are a valid, unexpired signature of this feed (domain/signed-path). */
 export function isValidFeedSignature(key: Buffer, target: FeedTarget, expires: string | undefined, signature: string | undefined, nowMs: number): boolean {
-  const expiresText = expires !== undefined && EXPIRES_TEXT.test(expires) ? expires : '0';
-  const expected = mac(key, feedPath(target), expiresText);
-  const given = signature !== undefined && SIGNATURE_TEXT.test(signature) ? Buffer.from(signature, 'base64url') : Buffer.alloc(expected.length);
-  const sameMac = given.length === expected.length && timingSafeEqual(given, expected);
-  // Only the canonical spelling: 43 base64url characters can encode the same 32 bytes in several ways.
-  const wellFormed = expiresText === expires && given.toString('base64url') === signature;
-  const unexpired = Number(expiresText) * 1000 > nowMs;
-  return sameMac && wellFormed && unexpired;
+  return isValidPathSignature(key, purpose, feedPath(target), expires, signature, nowMs);
 }
