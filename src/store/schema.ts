@@ -116,6 +116,80 @@ export interface ScheduleOverridesTable {
   created_by: string;
 }
 
+/** An integration key: only its SHA-256 is stored. */
+export interface IntegrationKeysTable {
+  id: string;
+  integration: string;
+  key_hash: string;
+  created_at: DefaultTimestamp;
+  created_by: string;
+  revoked_at: Timestamp | null;
+}
+
+/** A page: alerts of one group, routed to a team (or unrouted), triggered → acknowledged → resolved. */
+export interface PagesTable {
+  id: Generated<string>;
+  scope: string;
+  group_key: string;
+  group_labels: Json<Record<string, string>>;
+  title: string;
+  status: string;
+  team: string | null;
+  service: string | null;
+  escalation_policy: string | null;
+  unrouted: boolean;
+  route_reason: string;
+  created_at: Timestamp;
+  acknowledged_at: Timestamp | null;
+  acknowledged_by: string | null;
+  resolved_at: Timestamp | null;
+  resolved_by: string | null;
+}
+
+/** One occurrence of an alert: firing until resolved; a new occurrence after that is a new row. */
+export interface AlertsTable {
+  id: Generated<string>;
+  scope: string;
+  source: string;
+  identity: string;
+  source_group: string | null;
+  status: string;
+  labels: Json<Record<string, string>>;
+  annotations: Json<Record<string, string>>;
+  summary: string;
+  severity: string | null;
+  starts_at: Timestamp;
+  expires_at: Timestamp | null;
+  resolved_at: Timestamp | null;
+  first_received_at: Timestamp;
+  last_received_at: Timestamp;
+  received_count: number;
+  details: Json<Record<string, unknown>>;
+  page_id: string;
+}
+
+/** Everything that happened to a page, append-only; `triggered` rows are what escalation consumes. */
+export interface PageEventsTable {
+  id: Generated<string>;
+  page_id: string;
+  at: Timestamp;
+  type: string;
+  actor: string;
+  alert_id: string | null;
+  details: Json<Record<string, unknown>>;
+}
+
+/** A PagerDuty change event: a mark on the timeline, never a page. */
+export interface ChangeEventsTable {
+  id: Generated<string>;
+  integration: string;
+  at: Timestamp;
+  received_at: Timestamp;
+  summary: string;
+  source: string | null;
+  details: Json<Record<string, unknown>>;
+}
+
 export interface Database {
   objects: ObjectsTable;
   tokens: TokensTable;
@@ -128,4 +202,9 @@ export interface Database {
   slo_alerts: SloAlertsTable;
   slo_alert_events: SloAlertEventsTable;
   schedule_overrides: ScheduleOverridesTable;
+  integration_keys: IntegrationKeysTable;
+  pages: PagesTable;
+  alerts: AlertsTable;
+  page_events: PageEventsTable;
+  change_events: ChangeEventsTable;
 }
