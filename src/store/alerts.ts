@@ -299,3 +299,13 @@ export async function consumeSloTransitions(db: Kysely<Database>, now: Date, lim
     return { applied: transitions.length, outcome };
   });
 }
+
+/** A PagerDuty change event: kept on the integration's timeline; it never pages. */
+export async function recordChangeEvent(db: Db, e: { integration: string; at: Date; receivedAt: Date; summary: string; source: string | null; details: Record<string, unknown> }): Promise<string> {
+  const row = await db
+    .insertInto('change_events')
+    .values({ integration: e.integration, at: e.at, received_at: e.receivedAt, summary: e.summary, source: e.source, details: JSON.stringify(e.details) })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return String(row.id);
+}
