@@ -9,6 +9,13 @@ import { leadershipKeys } from '../store/leadership.js';
 import type { Store } from '../store/store.js';
 import { defaultIngestOptions, Ingestor, type IngestOptions } from '../telemetry/ingest.js';
 import { version } from '../version.js';
+import { notifyOptionsFromEnv, type NotifyOptions } from '../notify/config.js';
+import { emailNotifier } from '../notify/email.js';
+import { Escalator } from '../notify/escalator.js';
+import { OutboxWorker } from '../notify/outbox.js';
+import { escalationOnlyPageActions, type PageActionHandler } from '../notify/page-actions.js';
+import { slackNotifier } from '../notify/slack.js';
+import { secretReader, webhookNotifier } from '../notify/webhook.js';
 import { registerAlertmanagerWebhook } from './alerts-alertmanager.js';
 import { registerAlertmanagerApi } from './alerts-alertmanager-v2.js';
 import { registerPagerDuty } from './alerts-pagerduty.js';
@@ -22,7 +29,9 @@ import { registerIngest } from './ingest.js';
 import { AlertIngestGate, registerIntegrations } from './integrations.js';
 import { registerMetrics } from './metrics.js';
 import { registerObjects } from './objects.js';
+import { registerNotifications } from './notifications.js';
 import { registerOncall } from './oncall.js';
+import { registerPageActions } from './page-actions.js';
 import { registerPages } from './pages.js';
 import { registerSlos, sloExtras } from './slos.js';
 import { SloEngine, type EngineOptions } from '../engine/slo-engine.js';
@@ -44,6 +53,10 @@ export interface ServerOptions {
   engineOptions?: Partial<EngineOptions>;
   /** Told of every route (method and full path) as it is registered: lets tests enumerate the whole API. */
   onRoute?: (method: string, url: string) => void;
+  /** Escalation and notification delivery settings; from the environment when absent (notify/config.ts). */
+  notify?: Partial<NotifyOptions>;
+  /** What a signed acknowledge/resolve link does: the pages side's handler; by default it stops the escalation only. */
+  pageActions?: PageActionHandler;
 }
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -52,6 +65,10 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Started by `pave serve`; tests drive it with runOnce(). */
     sloEngine: SloEngine;
+    /** Fires due escalation steps (leader only); started by `pave serve`, tests call runOnce(). */
+    escalator: Escalator;
+    /** Delivers the notification outbox; started by `pave serve`, tests call runOnce(). */
+    outbox: OutboxWorker;
   }
 }
 
@@ -118,6 +135,43 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   registerObjects(app, db, { SLO: sloExtras(engine) });
   registerSlos(app, db, engine, now);
   registerOncall(app, db, now);
+  const notify: NotifyOptions = { ...notifyOptionsFromEnv(process.env), ...opts.notify };
+  const ownUrl = () => {
+    const a = app.server.address();
+    return a && typeof a === 'object' ? `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}` : 'http://localhost';
+  };
+  const email = emailNotifier(notify.smtp);
+  const outbox = new OutboxWorker(db, {
+    notifiers: { webhook: webhookNotifier({ readSecret: secretReader(), timeoutMs: notify.httpTimeoutMs }), slack: slackNotifier({ timeoutMs: notify.httpTimeoutMs }), email },
+    retry: notify.retry,
+    now,
+    random: Math.random,
+    leaseMs: Math.max(60_000, 3 * notify.httpTimeoutMs),
+    batchSize: 50,
+    pollMs: notify.outboxPollMs,
+    onError: (err) => app.log.error({ err }, 'notification delivery failed'),
+  });
+  const escalator = new Escalator(db, {
+    now,
+    leadership: opts.store.leadership(leadershipKeys.escalations, (leading) =>
+      app.log.info(leading ? 'this replica now fires escalations (leader)' : 'another replica fires escalations (standby)'),
+    ),
+    publicUrl: () => notify.publicUrl ?? ownUrl(),
+    actionLinkTtlMs: notify.actionLinkTtlMs,
+    batchSize: 50,
+    pollMs: notify.escalationPollMs,
+    onError: (err) => app.log.error({ err }, 'escalation failed'),
+  });
+  app.decorate('escalator', escalator);
+  app.decorate('outbox', outbox);
+  // Escalations stop first so they queue nothing more; the outbox then finishes the sends in flight.
+  app.addHook('onClose', async () => {
+    await escalator.stop();
+    await outbox.stop();
+    email.close();
+  });
+  registerNotifications(app, db, now);
+  registerPageActions(app, db, opts.pageActions ?? escalationOnlyPageActions(db), now);
   const ingestor = new Ingestor(db, ingestOptions);
   registerApply(app, db, metrics, (revoked) => {
     ingestor.invalidate();

@@ -16,7 +16,7 @@ export function soleLeadership(): Leadership {
 }
 
 /** Advisory-lock keys: one per kind of once-only work, stable across versions. */
-export const leadershipKeys = { sloAlerts: 0x70617665_01n } as const;
+export const leadershipKeys = { sloAlerts: 0x70617665_01n, escalations: 0x70617665_02n } as const;
 
 /**
  * Leadership through `pg_try_advisory_lock(key)` on a connection of its own. `onChange` hears when this process

@@ -190,6 +190,76 @@ export interface ChangeEventsTable {
   details: Json<Record<string, unknown>>;
 }
 
+/** A page's escalation: its policy as it was at the start, the next firing and when it is due. */
+export interface EscalationsTable {
+  page_id: string;
+  policy: string;
+  policy_spec: Json<Record<string, unknown>>;
+  page: Json<Record<string, unknown>>;
+  state: string;
+  started_at: Timestamp;
+  next_index: number;
+  next_due_at: Timestamp | null;
+  stopped_at: Timestamp | null;
+  stopped_by: string | null;
+}
+
+/** What happened to an escalation, append-only: started, each step fired, acknowledged, resolved, unacknowledged. */
+export interface EscalationEventsTable {
+  id: Generated<string>;
+  page_id: string;
+  type: string;
+  due_at: Timestamp | null;
+  at: Timestamp;
+  step: number | null;
+  round: number | null;
+  actor: string;
+  details: Json<Record<string, unknown>>;
+}
+
+/** One notification in the outbox: where to, what, and its delivery state. */
+export interface NotificationsTable {
+  id: Generated<string>;
+  idempotency_key: string;
+  page_id: string | null;
+  event_type: string;
+  person: string | null;
+  channel: string;
+  destination: Json<Record<string, unknown>>;
+  payload: Json<Record<string, unknown>>;
+  state: string;
+  cancel_on_ack: boolean;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+  created_at: Timestamp;
+  sent_at: Timestamp | null;
+  updated_at: Timestamp;
+}
+
+/** One delivery attempt of a notification. */
+export interface NotificationAttemptsTable {
+  id: Generated<string>;
+  notification_id: string;
+  attempt: number;
+  at: Timestamp;
+  outcome: string;
+  duration_ms: number;
+  status_code: number | null;
+  error: string | null;
+}
+
+/** A PagerDuty change event: a mark on the timeline, never a page. */
+export interface ChangeEventsTable {
+  id: Generated<string>;
+  integration: string;
+  at: Timestamp;
+  received_at: Timestamp;
+  summary: string;
+  source: string | null;
+  details: Json<Record<string, unknown>>;
+}
+
 export interface Database {
   objects: ObjectsTable;
   tokens: TokensTable;

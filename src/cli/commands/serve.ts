@@ -76,6 +76,8 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   }
   store.announce(url);
   if (o.startEngine !== false) app.sloEngine.start();
+  app.escalator.start();
+  app.outbox.start();
   let stopping: Promise<void> | undefined;
   const beforeStop: (() => Promise<void>)[] = [];
   const stop = () =>

@@ -2,6 +2,7 @@
 import type { KindDefinition } from '../kind.js';
 import { correction } from './correction.js';
 import { dataSource } from './data-source.js';
+import { escalationPolicy } from './escalation-policy.js';
 import { integration } from './integration.js';
 import { person } from './person.js';
 import { schedule } from './schedule.js';
@@ -10,7 +11,7 @@ import { sla } from './sla.js';
 import { slo } from './slo.js';
 import { team } from './team.js';
 
-export const kinds: readonly KindDefinition[] = [person, team, schedule, service, dataSource, slo, sla, correction, integration];
+export const kinds: readonly KindDefinition[] = [person, team, schedule, escalationPolicy, service, dataSource, slo, sla, correction, integration];
 
 const byName = new Map<string, KindDefinition>();
 for (const k of kinds) {

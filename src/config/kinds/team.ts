@@ -9,6 +9,8 @@ export const teamSpec = z.strictObject({
   members: z.array(objectName).default([]),
   chat: z.string().max(200).optional(),
   email: z.email().optional(),
+  /** The EscalationPolicy a page for this team's services follows unless the service names its own. */
+  escalationPolicy: objectName.optional(),
 });
 export type TeamSpec = z.infer<typeof teamSpec>;
 
@@ -19,7 +21,10 @@ export const team: KindDefinition<TeamSpec> = {
   description: 'A team of people that owns services and is on call for them.',
   specSchema: teamSpec,
   applyOrder: 20,
-  references: (spec) => spec.members.map((m, i) => ({ kind: 'Person', name: m, path: ['spec', 'members', i] })),
+  references: (spec) => [
+    ...spec.members.map((m, i) => ({ kind: 'Person', name: m, path: ['spec', 'members', i] })),
+    ...(spec.escalationPolicy === undefined ? [] : [{ kind: 'EscalationPolicy', name: spec.escalationPolicy, path: ['spec', 'escalationPolicy'] }]),
+  ],
   owners: (obj) => [obj.metadata.name],
   // Listing a person as a member gives this team a say over them: their existing owners must agree.
   affects: (before, after) => {

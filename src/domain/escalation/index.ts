@@ -1,0 +1,2 @@
+export * from './notification-rules.js';
+export * from './policy.js';

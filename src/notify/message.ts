@@ -1,0 +1,40 @@
+// The envelope every notification carries (REFERENCE §2), and the plain words every notifier renders from it.
+import type { EscalationPage } from '../store/escalations.js';
+
+export type EventType = 'page.triggered' | 'page.escalated' | 'page.acknowledged' | 'page.resolved' | 'page.unacknowledged';
+
+export interface Envelope {
+  /** The notification's idempotency key. */
+  id: string;
+  event_type: EventType;
+  occurred_at: string;
+  actor: string;
+  data: {
+    page: EscalationPage;
+    escalation?: { policy: string; step: number; round: number; due_at: string };
+    recipient?: { person: string; display_name: string };
+    actions?: { acknowledge: string; resolve: string; expires_at: string };
+  };
+}
+
+export function subjectOf(e: Envelope): string {
+  const p = e.data.page;
+  const severity = p.severity ? `[${p.severity.toUpperCase()}] ` : '';
+  const where = p.service ? ` (${p.service})` : p.team ? ` (${p.team})` : '';
+  const what = { 'page.triggered': 'Page', 'page.escalated': 'Escalated page', 'page.acknowledged': 'Acknowledged', 'page.resolved': 'Resolved', 'page.unacknowledged': 'Nobody acknowledged' }[e.event_type];
+  return `${severity}${what}: ${p.title}${where}`;
+}
+
+/** Plain text lines: the subject, who it is for, the step, links, and the one-click actions. */
+export function textLinesOf(e: Envelope): string[] {
+  const lines = [subjectOf(e), ''];
+  const d = e.data;
+  if (d.recipient) lines.push(`For ${d.recipient.display_name} (${d.recipient.person}).`);
+  if (d.escalation) lines.push(`Escalation policy ${d.escalation.policy}, step ${d.escalation.step + 1}, round ${d.escalation.round + 1}.`);
+  lines.push(`Page ${d.page.id}${d.page.team ? `, team ${d.page.team}` : ''}${d.page.service ? `, service ${d.page.service}` : ''}.`);
+  for (const l of d.page.links) lines.push(`${l.title}: ${l.url}`);
+  if (d.actions) {
+    lines.push('', `Acknowledge: ${d.actions.acknowledge}`, `Resolve: ${d.actions.resolve}`, `(links valid until ${d.actions.expires_at})`);
+  }
+  return lines;
+}

@@ -1,0 +1,88 @@
+// The outbox worker: claims due notifications (store/outbox, SKIP LOCKED, so every replica may run one), hands each
+// to its channel's notifier, and records the attempt: sent, retry later (notify/retry backoff), or dead once the
+// attempts are spent or the failure is permanent. Stopping waits for the sends in flight (graceful shutdown drains).
+import type { Kysely } from 'kysely';
+import { claimDueNotifications, recordDelivery, type ClaimedNotification, type DeliveryOutcome, type NotificationChannel } from '../store/outbox.js';
+import type { Database } from '../store/schema.js';
+import type { Notifier, SendResult } from './notifier.js';
+import { nextAttemptAt, type RetryPolicy } from './retry.js';
+
+export interface OutboxOptions {
+  notifiers: Record<NotificationChannel, Notifier>;
+  retry: RetryPolicy;
+  now: () => Date;
+  /** [0, 1): the jitter of each retry. */
+  random: () => number;
+  /** How long a claimed notification is reserved for this worker: longer than any notifier's timeout. */
+  leaseMs: number;
+  batchSize: number;
+  pollMs: number;
+  onError: (err: unknown) => void;
+}
+
+/** What a send's result means for the notification, on its `attempt`-th attempt. */
+export function outcomeOf(result: SendResult, attempt: number, retry: RetryPolicy, failedAt: number, random: number): DeliveryOutcome {
+  if (result.ok) return { outcome: 'sent' };
+  const error = result.error ?? 'failed';
+  if (result.permanent) return { outcome: 'dead', error: `${error} (not retried)` };
+  const at = nextAttemptAt(retry, attempt, failedAt, random);
+  return at === null ? { outcome: 'dead', error: `${error} (after ${attempt} attempts)` } : { outcome: 'retry', at: new Date(at), error };
+}
+
+export class OutboxWorker {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+  private stopped = true;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly opts: OutboxOptions,
+  ) {}
+
+  /** Sends every notification due now (one batch); resolves with how many were attempted. */
+  async runOnce(): Promise<number> {
+    const claimed = await claimDueNotifications(this.db, this.opts.now(), this.opts.batchSize, this.opts.leaseMs);
+    await Promise.all(claimed.map((n) => this.deliver(n)));
+    return claimed.length;
+  }
+
+  private async deliver(n: ClaimedNotification): Promise<void> {
+    const started = performance.now();
+    let result: SendResult;
+    try {
+      result = await this.opts.notifiers[n.channel].send(n);
+    } catch (err) {
+      result = { ok: false, error: (err as Error).message };
+    }
+    const at = this.opts.now();
+    const outcome = outcomeOf(result, n.attempt, this.opts.retry, at.getTime(), this.opts.random());
+    await recordDelivery(this.db, n, outcome, { at, durationMs: performance.now() - started, statusCode: result.statusCode ?? null });
+  }
+
+  /** Polls every `pollMs`; a full batch is followed at once by the next. */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    const tick = async () => {
+      if (this.stopped) return;
+      let attempted = 0;
+      try {
+        this.running = this.runOnce();
+        attempted = await this.running;
+      } catch (err) {
+        this.opts.onError(err);
+      } finally {
+        this.running = undefined;
+      }
+      if (!this.stopped) this.timer = setTimeout(tick, attempted >= this.opts.batchSize ? 0 : this.opts.pollMs);
+    };
+    this.timer = setTimeout(tick, 0);
+  }
+
+  /** Stops polling and waits for the batch in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+}
