@@ -5,8 +5,10 @@ import { registerAlertmanagerCommands } from './commands/alertmanager.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerGetCommand } from './commands/get.js';
+import { registerIntegrationCommands } from './commands/integration.js';
 import { registerOncallCommands } from './commands/oncall.js';
 import { registerOpenSLOCommands } from './commands/openslo.js';
+import { registerPageCommands } from './commands/page.js';
 import { registerRulesCommands } from './commands/rules.js';
 import { registerServeCommands } from './commands/serve.js';
 import { registerSloCommands } from './commands/slo.js';
@@ -35,6 +37,8 @@ export function buildProgram(): Command {
   registerRulesCommands(program, globals);
   registerOpenSLOCommands(program, globals);
   registerAlertmanagerCommands(program, globals);
+  registerIntegrationCommands(program, globals);
+  registerPageCommands(program, globals);
   for (const c of program.commands) {
     c.exitOverride();
     for (const sub of c.commands) sub.exitOverride();

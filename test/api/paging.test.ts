@@ -119,7 +119,7 @@ for (const { backend, skip } of backends) {
       });
 
       it('keeps an alert missing from a truncated notification firing, and resolves one missing from a complete one', async () => {
-        const [open] = (await pagesOf('prom')).filter((p) => p.title.startsWith('HighLatency'));
+        const open = (await pagesOf('prom')).filter((p) => p.title.startsWith('HighLatency'))[0]!;
         const truncated = await am(amNotification(group, [cpu('a', '1111111111111111')], { truncatedAlerts: 1 }));
         expect(truncated.json()).toMatchObject({ resolved: 0 });
         expect((await page(open.id)).alerts.map((a: Json) => a.status)).toEqual(['firing', 'firing']);
@@ -131,7 +131,7 @@ for (const { backend, skip } of backends) {
       });
 
       it('auto-resolves a page whose alerts all resolved, and a later trigger opens a new page', async () => {
-        const [open] = (await pagesOf('prom')).filter((p) => p.title.startsWith('HighLatency') && p.status !== 'resolved');
+        const open = (await pagesOf('prom')).filter((p) => p.title.startsWith('HighLatency') && p.status !== 'resolved')[0]!;
         const resolved = await am(amNotification(group, [cpu('a', '1111111111111111', 'resolved')]));
         expect(resolved.json()).toMatchObject({ resolved: 1 });
         const p = await page(open.id);
@@ -147,7 +147,7 @@ for (const { backend, skip } of backends) {
       });
 
       it('adds new alerts to an acknowledged page without triggering it again', async () => {
-        const [open] = (await pagesOf('prom')).filter((p) => p.title.startsWith('HighLatency') && p.status !== 'resolved');
+        const open = (await pagesOf('prom')).filter((p) => p.title.startsWith('HighLatency') && p.status !== 'resolved')[0]!;
         expect((await api.call('POST', `/api/v1/pages/${open.id}/ack`, { token: api.tokens.payments })).statusCode).toBe(200);
         const more = await am(amNotification(group, [cpu('a', '1111111111111111'), cpu('c', '3333333333333333')], { notification_reason: 'new alerts added' }));
         expect(more.json()).toEqual({ opened: 1, repeated: 1, resolved: 0, pagesTriggered: [] });
@@ -195,7 +195,7 @@ for (const { backend, skip } of backends) {
         expect(await page(byTeam.json().pagesTriggered[0])).toMatchObject({ team: 'storefront', service: null, unrouted: false });
         const direct = await api.call('POST', '/api/v2/alerts', { body: [{ labels: { alertname: 'NoService' } }], headers: { authorization: `Bearer ${keys['prom-direct']}` } });
         expect(direct.statusCode).toBe(200);
-        const [p] = await pagesOf('prom-direct');
+        const p = (await pagesOf('prom-direct'))[0]!;
         expect(p).toMatchObject({ team: 'storefront', unrouted: false });
         expect(p.routeReason).toBe('integration team storefront');
       });
@@ -208,7 +208,7 @@ for (const { backend, skip } of backends) {
         const res = await post([{ labels: { alertname: 'Slow', service: 'web' }, annotations: { summary: 'web is slow' } }]);
         expect(res.statusCode).toBe(200);
         expect(res.body).toBe('');
-        const [p] = (await pagesOf('prom-direct')).filter((x) => x.title === 'web is slow');
+        const p = (await pagesOf('prom-direct')).filter((x) => x.title === 'web is slow')[0]!;
         expect(p).toMatchObject({ status: 'triggered', team: 'storefront', service: 'web' });
         // Re-sent at +4 min: endsAt moves to +9 min.
         now += 4 * MIN;
@@ -224,7 +224,7 @@ for (const { backend, skip } of backends) {
       it('resolves at once an alert sent with an endsAt in the past, and refuses alerts without labels', async () => {
         const labels = { alertname: 'Flappy', service: 'web' };
         await post([{ labels }]);
-        const [p] = (await pagesOf('prom-direct')).filter((x) => x.title === 'Flappy' && x.status === 'triggered');
+        const p = (await pagesOf('prom-direct')).filter((x) => x.title === 'Flappy' && x.status === 'triggered')[0]!;
         await post([{ labels, endsAt: new Date(now - 1000).toISOString() }]);
         expect((await page(p.id)).status).toBe('resolved');
         const bad = await post([{ annotations: {} }]);
