@@ -59,7 +59,7 @@ export function registerNotifications(app: FastifyInstance, db: Kysely<Database>
       const { id } = req.params as { id: string };
       const n = await getNotification(db, id);
       if (!n) throw notFound(`notification ${id} does not exist`);
-      return { ...wireNotification(n), attempts: await listAttempts(db, id) };
+      return { ...wireNotification(n), deliveryAttempts: await listAttempts(db, id) };
     },
   );
 

@@ -56,7 +56,7 @@ export class OutboxWorker {
     }
     const at = this.opts.now();
     const outcome = outcomeOf(result, n.attempt, this.opts.retry, at.getTime(), this.opts.random());
-    await recordDelivery(this.db, n, outcome, { at, durationMs: performance.now() - started, statusCode: result.statusCode ?? null });
+    await recordDelivery(this.db, n, outcome, { at, durationMs: performance.now() - started, statusCode: result.statusCode ?? null, error: result.ok ? null : (result.error ?? 'failed') });
   }
 
   /** Polls every `pollMs`; a full batch is followed at once by the next. */

@@ -148,7 +148,7 @@ export async function recordDelivery(
   db: Db,
   n: ClaimedNotification,
   result: DeliveryOutcome,
-  attempt: { at: Date; durationMs: number; statusCode: number | null },
+  attempt: { at: Date; durationMs: number; statusCode: number | null; error: string | null },
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx
@@ -160,7 +160,7 @@ export async function recordDelivery(
         outcome: result.outcome === 'sent' ? 'sent' : 'failed',
         duration_ms: Math.round(attempt.durationMs),
         status_code: attempt.statusCode,
-        error: result.outcome === 'sent' ? null : result.error.slice(0, 2000),
+        error: attempt.error?.slice(0, 2000) ?? null,
       })
       .execute();
     const base = trx.updateTable('notifications').where('id', '=', n.id).where('attempts', '=', n.attempt).where('state', '=', 'pending');
