@@ -277,4 +277,8 @@ export interface Database {
   alerts: AlertsTable;
   page_events: PageEventsTable;
   change_events: ChangeEventsTable;
+  escalations: EscalationsTable;
+  escalation_events: EscalationEventsTable;
+  notifications: NotificationsTable;
+  notification_attempts: NotificationAttemptsTable;
 }

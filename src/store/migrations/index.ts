@@ -4,14 +4,14 @@ import * as m0001 from './0001_foundation.js';
 import * as m0002 from './0002_sli.js';
 import * as m0003 from './0003_slo_alerts.js';
 import * as m0004 from './0004_schedule_overrides.js';
-import * as m0006 from './0006_escalations_and_notifications.js';
 import * as m0005 from './0005_alerts_and_pages.js';
+import * as m0006 from './0006_escalations_and_notifications.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_sli': m0002,
   '0003_slo_alerts': m0003,
   '0004_schedule_overrides': m0004,
-  '0006_escalations_and_notifications': m0006,
   '0005_alerts_and_pages': m0005,
+  '0006_escalations_and_notifications': m0006,
 };
