@@ -53,6 +53,23 @@ interface Want {
   okToo?: boolean;
 }
 
+/**
+ * The PagerDuty Events v2 routes answer every client error as PagerDuty does, so that a sender's PagerDuty client
+ * understands it: 400 {"status":"invalid event","message":"Event object is invalid","errors":[...]}.
+ */
+const speaksPagerDuty = (label: string): boolean => /^\/v2\/(change\/)?enqueue(\?|\s|$)/.test(label);
+function pagerDutyProblems(res: LightMyRequestResponse, where: string): string[] {
+  const said = res.body.slice(0, 300);
+  if (res.statusCode !== 400) return [`${where}: ${res.statusCode}, expected PagerDuty's 400: ${said}`];
+  try {
+    const b = JSON.parse(res.body) as { status?: unknown; message?: unknown; errors?: unknown };
+    const ok = b.status === 'invalid event' && b.message === 'Event object is invalid' && Array.isArray(b.errors) && b.errors.length > 0 && b.errors.every((e) => typeof e === 'string' && e !== '');
+    return ok ? [] : [`${where}: 400 body is not PagerDuty's {"status":"invalid event","message","errors"}: ${said}`];
+  } catch {
+    return [`${where}: 400 body is not JSON: ${said}`];
+  }
+}
+
 /** What is wrong with one answer: [] when it is a proper rejection (or an allowed success). */
 function problemsWith(res: LightMyRequestResponse, method: string, label: string, want: Want = {}): string[] {
   const where = `${method} ${label.length > 160 ? `${label.slice(0, 160)}…` : label}`;
@@ -62,6 +79,7 @@ function problemsWith(res: LightMyRequestResponse, method: string, label: string
   if (typeof rid !== 'string' || rid === '') p.push(`${where}: no x-request-id header`);
   const said = res.body.slice(0, 300);
   if (s >= 500) return [...p, `${where}: ${s} ${said}`];
+  if (speaksPagerDuty(label) && s >= 400) return [...p, ...pagerDutyProblems(res, where)];
   if (want.status !== undefined && s !== want.status) p.push(`${where}: ${s}, expected ${want.status}: ${said}`);
   else if (want.status === undefined && !(s >= 400 && s < 500) && !(want.okToo && s >= 200 && s < 400)) {
     p.push(`${where}: ${s}, expected a 4xx: ${said}`);
