@@ -13,7 +13,7 @@ import { notifyOptionsFromEnv, type NotifyOptions } from '../notify/config.js';
 import { emailNotifier } from '../notify/email.js';
 import { Escalator } from '../notify/escalator.js';
 import { OutboxWorker } from '../notify/outbox.js';
-import { escalationOnlyPageActions, type PageActionHandler } from '../notify/page-actions.js';
+import { pageActionsThroughPages, type PageActionHandler } from '../notify/page-actions.js';
 import { slackNotifier } from '../notify/slack.js';
 import { secretReader, webhookNotifier } from '../notify/webhook.js';
 import { registerAlertmanagerWebhook } from './alerts-alertmanager.js';
@@ -55,7 +55,7 @@ export interface ServerOptions {
   onRoute?: (method: string, url: string) => void;
   /** Escalation and notification delivery settings; from the environment when absent (notify/config.ts). */
   notify?: Partial<NotifyOptions>;
-  /** What a signed acknowledge/resolve link does: the pages side's handler; by default it stops the escalation only. */
+  /** What a signed acknowledge/resolve link does; by default the page changes (store/pages) and its escalation stops. */
   pageActions?: PageActionHandler;
 }
 
@@ -171,7 +171,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     email.close();
   });
   registerNotifications(app, db, now);
-  registerPageActions(app, db, opts.pageActions ?? escalationOnlyPageActions(db), now);
+  registerPageActions(app, db, opts.pageActions ?? pageActionsThroughPages(db), now);
   const ingestor = new Ingestor(db, ingestOptions);
   registerApply(app, db, metrics, (revoked) => {
     ingestor.invalidate();

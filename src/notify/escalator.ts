@@ -20,6 +20,7 @@ import { enqueueNotifications, type Destination, type NewNotification, type Noti
 import { listOverlappingOverrides } from '../store/schedule-overrides.js';
 import type { Database } from '../store/schema.js';
 import { signActionLink } from './action-links.js';
+import { startPendingPageEscalations, stopFinishedPageEscalations } from './page-bridge.js';
 import type { Envelope } from './message.js';
 
 export interface EscalatorOptions {
@@ -84,15 +85,17 @@ export class Escalator {
     private readonly opts: EscalatorOptions,
   ) {}
 
-  /** Fires what is due now, if this replica leads; resolves with how many escalations moved. */
+  /** Starts and stops escalations for pages, then fires what is due now, if this replica leads; resolves with how many escalations moved. */
   async runOnce(): Promise<number> {
     if (!(await this.opts.leadership.hold())) return 0;
     const now = this.opts.now();
     const key = await signingKey(this.db, 'action_link_signing_key');
     return this.db.transaction().execute(async (trx) => {
+      // Pages first: a page acknowledged since the last poll stops before its next step could fire.
+      const changed = (await startPendingPageEscalations(trx, now, this.opts.batchSize)) + (await stopFinishedPageEscalations(trx));
       const due = await claimDueEscalations(trx, now, this.opts.batchSize);
       for (const e of due) await this.advance(trx, e, now, key);
-      return due.length;
+      return due.length + changed;
     });
   }
 

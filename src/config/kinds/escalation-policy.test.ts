@@ -18,7 +18,7 @@ describe('EscalationPolicy kind', () => {
 
   it('reads steps, targets and delays into the domain policy, and references what it names', () => {
     const parsed = escalationPolicy.specSchema.parse(spec);
-    const obj = { apiVersion: 'pave/v1', kind: 'EscalationPolicy', metadata: { name: 'p' }, spec: parsed };
+    const obj = { apiVersion: 'pave/v1' as const, kind: 'EscalationPolicy', metadata: { name: 'p' }, spec: parsed };
     expect(toEscalationPolicy(obj)).toEqual({
       name: 'p',
       repeat: 2,
