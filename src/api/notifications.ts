@@ -21,12 +21,18 @@ function limitOf(text: string | undefined): number {
 
 /**
  * A notification on the wire. A Slack-compatible webhook URL is itself a credential, so only its origin is shown; a
- * webhook's secret is shown as where it is read from (an env variable or file name), never its value.
+ * webhook's secret is shown as where it is read from (an env variable or file name), never its value; and the signed
+ * acknowledge/resolve links act as the recipient, so a reader of the outbox sees only that they were there.
  */
 export function wireNotification(n: Notification) {
   const dest = n.destination as { url?: string; address?: string; secret?: unknown };
   const destination = n.channel === 'slack' && dest.url ? { url: `${new URL(dest.url).origin}/…` } : dest;
-  return { ...n, destination };
+  const data = (n.payload as { data?: { actions?: { expires_at?: string } } }).data;
+  const payload =
+    data?.actions === undefined
+      ? n.payload
+      : { ...n.payload, data: { ...data, actions: { acknowledge: '(signed link, not shown)', resolve: '(signed link, not shown)', expires_at: data.actions.expires_at } } };
+  return { ...n, destination, payload };
 }
 
 export function registerNotifications(app: FastifyInstance, db: Kysely<Database>, now: () => Date): void {
