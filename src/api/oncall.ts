@@ -33,7 +33,7 @@ export const feedLinkDays = { default: 365, max: 3650 } as const;
 /** How far either side of an instant `oncall` looks for the start and end of the shift in progress. */
 const shiftSearchSpans = [8 * DAY_MS, 64 * DAY_MS, maxRangeDays * DAY_MS];
 
-type ScheduleObject = StoredObject & ConfigObject<ScheduleSpec>;
+export type ScheduleObject = StoredObject & ConfigObject<ScheduleSpec>;
 
 // ---- date-times in requests ----
 
@@ -69,7 +69,7 @@ export function instantInZone(text: string, zone: string): number | null {
   return inRange(instantOfDateTime(text, zone));
 }
 
-const instantText = z
+export const instantText = z
   .string()
   .max(64)
   .refine((t) => instantWithOffset(t) !== null, 'an ISO 8601 date-time with an offset, e.g. 2026-03-27T08:00:00Z or 2026-03-27T09:00:00+01:00');
@@ -93,7 +93,7 @@ function requireInstant(text: string, zone: string, field: string): number {
 // ---- schedules with their API overrides ----
 
 /** A schedule as the domain sees it, and what its overrides came from. */
-interface LoadedSchedule {
+export interface LoadedSchedule {
   object: ScheduleObject;
   /** The spec's overrides first, then the API's in the order they were made. */
   schedule: Schedule;
@@ -119,11 +119,11 @@ async function loadSchedules(db: Kysely<Database>, objects: ScheduleObject[], fr
   return objects.map((o) => withApiOverrides(o, candidates));
 }
 
-async function loadSchedule(db: Kysely<Database>, object: ScheduleObject, from: number, to: number): Promise<LoadedSchedule> {
+export async function loadSchedule(db: Kysely<Database>, object: ScheduleObject, from: number, to: number): Promise<LoadedSchedule> {
   return (await loadSchedules(db, [object], from, to))[0]!;
 }
 
-async function scheduleObject(db: Kysely<Database>, name: string): Promise<ScheduleObject> {
+export async function scheduleObject(db: Kysely<Database>, name: string): Promise<ScheduleObject> {
   const obj = await getObject(db, 'Schedule', name);
   if (!obj) throw notFound(`Schedule "${name}" does not exist`);
   return obj as ScheduleObject;

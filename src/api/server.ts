@@ -19,6 +19,7 @@ import { secretReader, webhookNotifier } from '../notify/webhook.js';
 import { registerAlertmanagerWebhook } from './alerts-alertmanager.js';
 import { registerAlertmanagerApi } from './alerts-alertmanager-v2.js';
 import { registerPagerDuty } from './alerts-pagerduty.js';
+import { registerWebhookAlerts } from './alerts-webhook.js';
 import { registerApply } from './apply.js';
 import { registerAudit } from './audit.js';
 import { registerAuth } from './auth.js';
@@ -31,6 +32,7 @@ import { registerMetrics } from './metrics.js';
 import { registerObjects } from './objects.js';
 import { registerNotifications } from './notifications.js';
 import { registerOncall } from './oncall.js';
+import { registerReports } from './reports.js';
 import { registerPageActions } from './page-actions.js';
 import { registerPages } from './pages.js';
 import { registerSlos, sloExtras } from './slos.js';
@@ -135,6 +137,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   registerObjects(app, db, { SLO: sloExtras(engine) });
   registerSlos(app, db, engine, now);
   registerOncall(app, db, now);
+  registerReports(app, db, now);
   const notify: NotifyOptions = { ...notifyOptionsFromEnv(process.env), ...opts.notify };
   const ownUrl = () => {
     const a = app.server.address();
@@ -185,6 +188,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   registerAlertmanagerWebhook(app, db, now, alertGate);
   registerAlertmanagerApi(app, db, now, alertGate);
   registerPagerDuty(app, db, now, alertGate);
+  registerWebhookAlerts(app, db, now, alertGate);
   registerPages(app, db, now);
   return app;
 }

@@ -9,6 +9,7 @@ import { registerIntegrationCommands } from './commands/integration.js';
 import { registerOncallCommands } from './commands/oncall.js';
 import { registerOpenSLOCommands } from './commands/openslo.js';
 import { registerPageCommands } from './commands/page.js';
+import { registerReportCommands } from './commands/report.js';
 import { registerRulesCommands } from './commands/rules.js';
 import { registerServeCommands } from './commands/serve.js';
 import { registerSloCommands } from './commands/slo.js';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerRulesCommands(program, globals);
   registerOpenSLOCommands(program, globals);
   registerAlertmanagerCommands(program, globals);
+  registerReportCommands(program, globals);
   registerIntegrationCommands(program, globals);
   registerPageCommands(program, globals);
   for (const c of program.commands) {
