@@ -21,7 +21,7 @@ export const ingestPaths: Record<IntegrationFormat, string> = {
   alertmanager: 'POST /api/v1/integrations/alertmanager',
   'alertmanager-v2': 'POST /api/v2/alerts',
   pagerduty: 'POST /v2/enqueue',
-  webhook: '(not yet served)',
+  webhook: 'POST /api/v1/integrations/webhook',
 };
 
 /** At most `limit` alert requests at once; the next is answered 503 with Retry-After, never dropped silently. */

@@ -21,6 +21,11 @@ apiVersion: pave/v1
 kind: Integration
 metadata: { name: pd-web }
 spec: { format: pagerduty, service: web }
+---
+apiVersion: pave/v1
+kind: Integration
+metadata: { name: hooks }
+spec: { format: webhook, team: payments }
 `;
 
 export const zeroTime = '0001-01-01T00:00:00Z';

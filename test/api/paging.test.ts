@@ -276,6 +276,33 @@ for (const { backend, skip } of backends) {
       });
     });
 
+    describe('generic JSON webhook', () => {
+      it('opens, deduplicates and resolves one alert per request by dedup_key, refusing bad bodies by field', async () => {
+        const key = (await api.call('POST', '/api/v1/integrations/hooks/keys', { token: api.tokens.payments })).json().key;
+        const send = (body: unknown, k = key) => api.call('POST', '/api/v1/integrations/webhook', { body, headers: { authorization: `Bearer ${k}` } });
+        const fire = await send({ status: 'firing', title: 'Backups failed', dedup_key: 'backup-1', severity: 'critical', source_url: 'https://ci.example/1' });
+        expect(fire.statusCode, fire.body).toBe(202);
+        expect(fire.json()).toEqual({ status: 'success', dedup_key: 'backup-1', pagesTriggered: [expect.any(String)] });
+        const id = fire.json().pagesTriggered[0];
+        // A repeat refreshes the alert with what it says now.
+        expect((await send({ status: 'firing', title: 'Backups failed', dedup_key: 'backup-1', severity: 'critical', source_url: 'https://ci.example/2' })).json().pagesTriggered).toEqual([]);
+        const p = await page(id);
+        expect(p).toMatchObject({ team: 'payments', unrouted: false, status: 'triggered', title: 'Backups failed' });
+        expect(p.alerts).toHaveLength(1);
+        expect(p.alerts[0]).toMatchObject({ receivedCount: 2, severity: 'critical', details: { source_url: 'https://ci.example/2' } });
+        await send({ status: 'resolved', title: 'Backups failed', dedup_key: 'backup-1' });
+        expect((await page(id)).status).toBe('resolved');
+        // Without a dedup_key, the labels and title are the identity.
+        const a = (await send({ status: 'firing', title: 'Disk', labels: { host: 'h1' } })).json().dedup_key;
+        expect((await send({ status: 'firing', title: 'Disk', labels: { host: 'h1' } })).json().dedup_key).toBe(a);
+        expect((await send({ status: 'firing', title: 'Disk', labels: { host: 'h2' } })).json().dedup_key).not.toBe(a);
+        const bad = await send({ status: 'open', title: '' });
+        expect(bad.statusCode).toBe(400);
+        expect(bad.json().error.details.map((d: Json) => d.path).sort()).toEqual(['status', 'title']);
+        expect((await send({ status: 'firing', title: 'x' }, keys.prom)).statusCode).toBe(403);
+      });
+    });
+
     describe("pave's own SLO alerts", () => {
       it('page on page-severity transitions with labels slo, service and severity, resolve with them, and never page tickets', async () => {
         const at = new Date(now);

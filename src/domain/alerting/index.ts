@@ -5,3 +5,4 @@ export * from './alertmanager.js';
 export * from './pagerduty.js';
 export * from './routing.js';
 export * from './slo-alerts.js';
+export * from './webhook.js';

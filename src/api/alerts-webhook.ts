@@ -1,0 +1,34 @@
+// pave's generic JSON webhook at POST /api/v1/integrations/webhook (domain/alerting/webhook): one alert per request,
+// authenticated by a webhook integration key, deduplicated by dedup_key (or by its labels and title).
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import { alertFromWebhook, webhookAlert, webhookIdentity, type WebhookAlert } from '../domain/alerting/index.js';
+import { ingestAlertBatch } from '../store/alerts.js';
+import type { Database } from '../store/schema.js';
+import { batchOf, integrationFromBearer, type AlertIngestGate } from './integrations.js';
+
+export const webhookPath = '/api/v1/integrations/webhook';
+
+export function registerWebhookAlerts(app: FastifyInstance, db: Kysely<Database>, now: () => Date, gate: AlertIngestGate): void {
+  app.post(
+    webhookPath,
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['paging'],
+        summary: 'Generic JSON webhook: one alert, firing or resolved, authenticated by a webhook integration key',
+        description: 'Body `{status, title, dedup_key?, labels?, description?, severity?, source_url?, metadata?}`. 202 `{"status":"success","dedup_key"}` once committed.',
+        security: [{ bearer: [] }],
+        body: webhookAlert,
+      },
+    },
+    async (req, reply) =>
+      gate.run(async () => {
+        const integration = await integrationFromBearer(db, req, 'webhook');
+        const body = req.body as WebhookAlert;
+        const at = now();
+        const outcome = await ingestAlertBatch(db, { ...batchOf(integration), source: 'webhook', alerts: [alertFromWebhook(body, at.getTime())], now: at });
+        return reply.status(202).send({ status: 'success', dedup_key: webhookIdentity(body), pagesTriggered: outcome.pagesTriggered });
+      }),
+  );
+}
