@@ -26,7 +26,14 @@ export interface NewAuditEntry {
   requestId?: string | null;
 }
 
+/** Rows per insert: PostgreSQL's wire protocol allows at most 65,535 parameters a statement (7 per entry here). */
+const ENTRIES_PER_STATEMENT = 5_000;
+
 export async function appendAudit(db: Db, entries: NewAuditEntry[]): Promise<void> {
+  for (let i = 0; i < entries.length; i += ENTRIES_PER_STATEMENT) await insertEntries(db, entries.slice(i, i + ENTRIES_PER_STATEMENT));
+}
+
+async function insertEntries(db: Db, entries: NewAuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
   await db
     .insertInto('audit_log')

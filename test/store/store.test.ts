@@ -50,6 +50,13 @@ for (const { backend, skip } of backends) {
       expect(entry).toMatchObject({ actor: 'test', action: 'create', after: { a: 1 }, before: null, requestId: 'r1' });
     });
 
+    it('writes an audit batch larger than one statement can bind (an apply of 12,000 objects)', async () => {
+      const entries = Array.from({ length: 12_000 }, (_, i) => ({ actor: 'bulk', action: 'create', kind: 'SLO', name: `slo-${i}`, after: { i } }));
+      await appendAudit(store.db, entries);
+      const r = await sql<{ n: string }>`select count(*) as n from audit_log where actor = 'bulk'`.execute(store.db);
+      expect(Number(r.rows[0]!.n)).toBe(12_000);
+    });
+
     it('stores tokens hashed and verifies, expires and revokes them', async () => {
       const now = new Date('2026-01-01T00:00:00Z');
       const { token, info } = await createToken(store.db, { name: 'ci', role: 'viewer', createdBy: 't', expiresAt: new Date('2026-02-01T00:00:00Z') });
