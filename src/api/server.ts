@@ -20,7 +20,6 @@ import { registerAlertmanagerWebhook } from './alerts-alertmanager.js';
 import { registerAlertmanagerApi } from './alerts-alertmanager-v2.js';
 import { registerPagerDuty } from './alerts-pagerduty.js';
 import { registerWebhookAlerts } from './alerts-webhook.js';
-import { registerWebhookAlerts } from './alerts-webhook.js';
 import { registerApply } from './apply.js';
 import { registerAudit } from './audit.js';
 import { registerAuth } from './auth.js';
@@ -189,7 +188,6 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   registerAlertmanagerWebhook(app, db, now, alertGate);
   registerAlertmanagerApi(app, db, now, alertGate);
   registerPagerDuty(app, db, now, alertGate);
-  registerWebhookAlerts(app, db, now, alertGate);
   registerWebhookAlerts(app, db, now, alertGate);
   registerPages(app, db, now);
   return app;
