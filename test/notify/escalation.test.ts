@@ -134,9 +134,10 @@ for (const { backend, skip } of backends) {
       expect((await api.app.inject({ method: 'POST', url: path.replace(/signature=./, 'signature=A') })).statusCode).toBe(401);
       const confirm = await api.app.inject({ method: 'GET', url: path });
       expect(confirm.statusCode).toBe(200);
-      expect(confirm.body).toContain('<form method="post"');
+      expect(confirm.body).toContain('<form method="post" enctype="text/plain"');
       expect((await get('/api/v1/escalations/p1')).state).toBe('active');
-      const ack = await api.app.inject({ method: 'POST', url: path, headers: { accept: 'application/json' } });
+      // As the browser sends the confirmation form: text/plain, an empty body.
+      const ack = await api.app.inject({ method: 'POST', url: path, headers: { accept: 'application/json', 'content-type': 'text/plain' }, payload: '' });
       expect(ack.statusCode, ack.body).toBe(200);
       expect(ack.json()).toEqual({ page: 'p1', action: 'acknowledge', person: 'alice', outcome: 'done' });
       expect((await api.app.inject({ method: 'POST', url: path, headers: { accept: 'application/json' } })).json().outcome).toBe('already');
