@@ -249,17 +249,6 @@ export interface NotificationAttemptsTable {
   error: string | null;
 }
 
-/** A PagerDuty change event: a mark on the timeline, never a page. */
-export interface ChangeEventsTable {
-  id: Generated<string>;
-  integration: string;
-  at: Timestamp;
-  received_at: Timestamp;
-  summary: string;
-  source: string | null;
-  details: Json<Record<string, unknown>>;
-}
-
 export interface Database {
   objects: ObjectsTable;
   tokens: TokensTable;
