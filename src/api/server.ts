@@ -170,7 +170,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   // Escalations stop first so they queue nothing more; the outbox then finishes the sends in flight.
   app.addHook('onClose', async () => {
     await escalator.stop();
-    await outbox.stop();
+    await outbox.stop(notify.shutdownDrainMs);
     email.close();
   });
   registerNotifications(app, db, now);

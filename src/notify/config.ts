@@ -13,6 +13,8 @@ export interface NotifyOptions {
   escalationPollMs: number;
   /** Timeout of one webhook or Slack request. */
   httpTimeoutMs: number;
+  /** On shutdown, how long to keep sending notifications already due. */
+  shutdownDrainMs: number;
 }
 
 export const defaultNotifyOptions: NotifyOptions = {
@@ -21,6 +23,7 @@ export const defaultNotifyOptions: NotifyOptions = {
   outboxPollMs: 1_000,
   escalationPollMs: 1_000,
   httpTimeoutMs: 10_000,
+  shutdownDrainMs: 5_000,
 };
 
 function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -46,5 +49,6 @@ export function notifyOptionsFromEnv(env: NodeJS.ProcessEnv): NotifyOptions {
     outboxPollMs: positiveNumber(env, 'PAVE_OUTBOX_POLL_MS', d.outboxPollMs),
     escalationPollMs: positiveNumber(env, 'PAVE_ESCALATION_POLL_MS', d.escalationPollMs),
     httpTimeoutMs: d.httpTimeoutMs,
+    shutdownDrainMs: d.shutdownDrainMs,
   };
 }

@@ -79,10 +79,18 @@ export class OutboxWorker {
     this.timer = setTimeout(tick, 0);
   }
 
-  /** Stops polling and waits for the batch in flight. */
-  async stop(): Promise<void> {
+  /**
+   * Stops polling and waits for the batch in flight; then, for up to `drainMs`, keeps sending what is due (graceful
+   * shutdown drains the outbox; what is left is sent by the next process or another replica).
+   */
+  async stop(drainMs = 0): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running?.catch(() => undefined);
+    const deadline = Date.now() + drainMs;
+    while (Date.now() < deadline) {
+      const attempted = await this.runOnce().catch((err: unknown) => (this.opts.onError(err), 0));
+      if (attempted === 0) break;
+    }
   }
 }

@@ -237,6 +237,18 @@ for (const { backend, skip } of backends) {
       expect((await get(`/api/v1/notifications/${n.id}`)).state).toBe('sent');
     });
 
+    it('on shutdown, sends what is due before stopping (drain)', async () => {
+      api.clock.t = t0 + 8 * 60 * M;
+      await start('p5');
+      await api.app.escalator.runOnce();
+      const p5 = () => receiver.requests.filter((r) => JSON.parse(r.body).data?.page?.id === 'p5').map((r) => r.path);
+      expect(p5()).toEqual([]);
+      await api.app.outbox.stop(5_000);
+      expect(p5()).toEqual(['/alice']);
+      expect((await get('/api/v1/notifications?page=p5&state=sent')).items).toHaveLength(1);
+      await api.app.outbox.stop(0); // nothing in flight: returns at once
+    });
+
     it('shows a Slack webhook URL only by its origin', async () => {
       const items = (await get('/api/v1/notifications?page=p1')).items;
       const slack = items.find((x: { channel: string }) => x.channel === 'slack');

@@ -146,7 +146,7 @@ export async function startEscalationApi(backend: Backend, catalog: string, noti
   const admin = (await createToken(store.db, { name: 'admin', role: 'admin', createdBy: 'test:setup' })).token;
   const viewer = (await createToken(store.db, { name: 'viewer', role: 'viewer', createdBy: 'test:setup' })).token;
   const clock = { t: startAt };
-  const app = await buildServer({ store, tokenCacheMs: 0, now: () => new Date(clock.t), notify: { publicUrl: 'https://pave.example.com', ...notify } });
+  const app = await buildServer({ store, tokenCacheMs: 0, now: () => new Date(clock.t), notify: { publicUrl: 'https://pave.example.com', shutdownDrainMs: 0, ...notify } });
   await app.ready();
   return {
     app,
