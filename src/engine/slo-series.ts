@@ -54,6 +54,9 @@ export async function loadArraySeries(read: MinuteReader, fromMs: number, toMs: 
   return new ArrayCountSeries(fromMs, minutes);
 }
 
+/** Scratch for writing whole hours (putHour copies them): shared, as writes are synchronous. */
+const hourBuffers = { good: new Float64Array(60), total: new Float64Array(60), has: new Uint8Array(60) };
+
 /** One SLO's counts over its evaluation horizon, kept in step with the store cycle after cycle. */
 export class SloMinutes {
   private readonly held: CompactCountSeries;
@@ -100,9 +103,7 @@ export class SloMinutes {
   }
 
   private write(counts: Map<number, Counts>, fromMs: number, toMs: number): void {
-    const good = new Float64Array(60);
-    const total = new Float64Array(60);
-    const has = new Uint8Array(60);
+    const { good, total, has } = hourBuffers;
     for (let m = fromMs; m < toMs; ) {
       if (m % HOUR_MS === 0 && m + HOUR_MS <= toMs) {
         has.fill(0);
