@@ -29,7 +29,11 @@ export function subjectOf(e: Envelope): string {
 export function textLinesOf(e: Envelope): string[] {
   const lines = [subjectOf(e), ''];
   const d = e.data;
-  if (d.recipient) lines.push(`For ${d.recipient.display_name} (${d.recipient.person}).`);
+  if (e.event_type === 'page.acknowledged' || e.event_type === 'page.resolved') {
+    lines.push(`${e.event_type === 'page.acknowledged' ? 'Acknowledged' : 'Resolved'} by ${e.actor} at ${e.occurred_at}.`);
+  } else if (d.recipient) {
+    lines.push(`For ${d.recipient.display_name} (${d.recipient.person}).`);
+  }
   if (d.escalation) lines.push(`Escalation policy ${d.escalation.policy}, step ${d.escalation.step + 1}, round ${d.escalation.round + 1}.`);
   lines.push(`Page ${d.page.id}${d.page.team ? `, team ${d.page.team}` : ''}${d.page.service ? `, service ${d.page.service}` : ''}.`);
   for (const l of d.page.links) lines.push(`${l.title}: ${l.url}`);

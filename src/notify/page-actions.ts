@@ -3,10 +3,10 @@
 // would also stop it at its next poll, from the page's state). An escalation started without a page row (through
 // startEscalation directly) is stopped on its own.
 import type { Kysely } from 'kysely';
-import { stopEscalation } from '../store/escalations.js';
 import { changePage } from '../store/pages.js';
 import type { Database } from '../store/schema.js';
 import type { PageAction } from './action-links.js';
+import { stopEscalationAndNotify } from './stop-notice.js';
 
 export interface PageActionResult {
   /** done: it happened now; already: the page was already in that state (or past it); unknown: no such page. */
@@ -17,7 +17,7 @@ export type PageActionHandler = (action: PageAction, pageId: string, actor: stri
 
 export function escalationOnlyPageActions(db: Kysely<Database>): PageActionHandler {
   return async (action, pageId, actor, now) => {
-    const r = await db.transaction().execute((trx) => stopEscalation(trx, pageId, action === 'acknowledge' ? 'acknowledged' : 'resolved', actor, now));
+    const r = await db.transaction().execute((trx) => stopEscalationAndNotify(trx, pageId, action === 'acknowledge' ? 'acknowledged' : 'resolved', actor, now));
     if (r.stopped) return { outcome: 'done' };
     return { outcome: r.reason === 'unknown' ? 'unknown' : 'already' };
   };
@@ -32,7 +32,7 @@ export function pageActionsThroughPages(db: Kysely<Database>): PageActionHandler
     if (!PAGE_ID.test(pageId)) return escalationOnly(action, pageId, actor, now);
     const r = await changePage(db, pageId, action, { actor, now, authorize: () => undefined });
     if (r.outcome === 'not_found') return escalationOnly(action, pageId, actor, now);
-    await db.transaction().execute((trx) => stopEscalation(trx, pageId, action === 'acknowledge' ? 'acknowledged' : 'resolved', actor, now));
+    await db.transaction().execute((trx) => stopEscalationAndNotify(trx, pageId, action === 'acknowledge' ? 'acknowledged' : 'resolved', actor, now));
     return { outcome: r.outcome === 'changed' ? 'done' : 'already' };
   };
 }

@@ -5,9 +5,10 @@
 // is picked up at its next poll.
 import { sql, type Kysely } from 'kysely';
 import type { ServiceSpec } from '../config/kinds/service.js';
-import { advanceEscalation, appendEscalationEvent, startEscalation, startEscalationByName, stopEscalation, type EscalationPage } from '../store/escalations.js';
+import { advanceEscalation, appendEscalationEvent, startEscalation, startEscalationByName, type EscalationPage } from '../store/escalations.js';
 import { getObject } from '../store/objects.js';
 import type { Database } from '../store/schema.js';
+import { stopEscalationAndNotify } from './stop-notice.js';
 
 type Db = Kysely<Database>;
 
@@ -70,7 +71,7 @@ export async function stopFinishedPageEscalations(trx: Db): Promise<number> {
   for (const r of rows) {
     const resolved = r.status === 'resolved';
     const at = new Date((resolved ? r.resolved_at : r.acknowledged_at) ?? Date.now());
-    await stopEscalation(trx, r.page_id, resolved ? 'resolved' : 'acknowledged', (resolved ? r.resolved_by : r.acknowledged_by) ?? 'pave', at);
+    await stopEscalationAndNotify(trx, r.page_id, resolved ? 'resolved' : 'acknowledged', (resolved ? r.resolved_by : r.acknowledged_by) ?? 'pave', at);
   }
   return rows.length;
 }

@@ -190,10 +190,19 @@ for (const { backend, skip } of backends) {
       const link = (row.payload as { data: { actions: { acknowledge: string } } }).data.actions.acknowledge;
       const r = await api.app.inject({ method: 'POST', url: link.replace('https://pave.example.com', ''), headers: { accept: 'application/json' } });
       expect(r.json().outcome).toBe('done');
+      // The one contact already reached (alice's webhook) is told, in the same transaction; the email never goes.
       api.clock.t = s + 6 * M;
-      expect(await api.app.outbox.runOnce()).toBe(0);
+      expect(await api.app.outbox.runOnce()).toBe(1);
       expect(mailbox.messages).toHaveLength(0);
-      expect((await get('/api/v1/notifications?page=p3')).items.map((n: { state: string; channel: string }) => `${n.channel}:${n.state}`).sort()).toEqual(['email:cancelled', 'webhook:sent']);
+      const notice = receiver.requests.at(-1)!;
+      expect(verifies(notice.body, notice.headers['x-pave-signature'] as string, webhookSecret)).toBe(true);
+      expect(JSON.parse(notice.body)).toMatchObject({ event_type: 'page.acknowledged', actor: 'person:alice (signed link)', data: { page: { id: 'p3' }, recipient: { person: 'alice' } } });
+      expect(JSON.parse(notice.body).data.actions).toBeUndefined();
+      expect((await get('/api/v1/notifications?page=p3')).items.map((n: { state: string; channel: string; eventType: string }) => `${n.eventType} ${n.channel}:${n.state}`).sort()).toEqual([
+        'page.acknowledged webhook:sent',
+        'page.triggered email:cancelled',
+        'page.triggered webhook:sent',
+      ]);
     });
 
     it('retries a failing receiver with backoff, then dead-letters it, visible at ?state=dead with every attempt', async () => {

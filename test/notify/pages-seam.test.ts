@@ -77,8 +77,12 @@ for (const { backend, skip } of backends) {
       // Her email (5 minutes) is dropped, and step 2 never fires.
       api.clock.t = t0 + 30 * M;
       expect(await api.app.escalator.runOnce()).toBe(0);
-      expect(await api.app.outbox.runOnce()).toBe(0);
-      expect((await get(`/api/v1/notifications?page=${pageId}`)).items.map((n: { channel: string; state: string }) => `${n.channel}:${n.state}`).sort()).toEqual(['email:cancelled', 'webhook:sent']);
+      expect(await api.app.outbox.runOnce()).toBe(1); // alice's webhook hears it was acknowledged
+      expect((await get(`/api/v1/notifications?page=${pageId}`)).items.map((n: { channel: string; state: string; eventType: string }) => `${n.eventType} ${n.channel}:${n.state}`).sort()).toEqual([
+        'page.acknowledged webhook:sent',
+        'page.triggered email:cancelled',
+        'page.triggered webhook:sent',
+      ]);
     });
 
     it('stops the escalation of a page its sender acknowledged, before the next step', async () => {
