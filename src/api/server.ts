@@ -164,6 +164,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     batchSize: 50,
     pollMs: notify.escalationPollMs,
     onError: (err) => app.log.error({ err }, 'escalation failed'),
+    onNotificationsQueued: () => outbox.nudge(),
   });
   app.decorate('escalator', escalator);
   app.decorate('outbox', outbox);

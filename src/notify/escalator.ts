@@ -20,6 +20,7 @@ import { enqueueNotifications, type Destination, type NewNotification, type Noti
 import { listOverlappingOverrides } from '../store/schedule-overrides.js';
 import type { Database } from '../store/schema.js';
 import { signActionLink } from './action-links.js';
+import { PollingLoop } from './polling-loop.js';
 import { startPendingPageEscalations, stopFinishedPageEscalations } from './page-bridge.js';
 import type { Envelope } from './message.js';
 
@@ -32,6 +33,8 @@ export interface EscalatorOptions {
   batchSize: number;
   pollMs: number;
   onError: (err: unknown) => void;
+  /** Told after a run committed new notifications (the outbox worker's nudge, in this process). */
+  onNotificationsQueued?: () => void;
 }
 
 /** Who one target meant when the step fired. */
@@ -76,27 +79,32 @@ function destinationOf(c: Contact): { channel: NotificationChannel; destination:
 }
 
 export class Escalator {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
-  private stopped = true;
+  private readonly loop: PollingLoop;
+  /** Notifications written by the run in progress. */
+  private queued = 0;
 
   constructor(
     private readonly db: Db,
     private readonly opts: EscalatorOptions,
-  ) {}
+  ) {
+    this.loop = new PollingLoop(async () => (await this.runOnce()) >= opts.batchSize, opts.pollMs, opts.onError);
+  }
 
   /** Starts and stops escalations for pages, then fires what is due now, if this replica leads; resolves with how many escalations moved. */
   async runOnce(): Promise<number> {
     if (!(await this.opts.leadership.hold())) return 0;
     const now = this.opts.now();
     const key = await signingKey(this.db, 'action_link_signing_key');
-    return this.db.transaction().execute(async (trx) => {
+    this.queued = 0;
+    const moved = await this.db.transaction().execute(async (trx) => {
       // Pages first: a page acknowledged since the last poll stops before its next step could fire.
       const changed = (await startPendingPageEscalations(trx, now, this.opts.batchSize)) + (await stopFinishedPageEscalations(trx));
       const due = await claimDueEscalations(trx, now, this.opts.batchSize);
       for (const e of due) await this.advance(trx, e, now, key);
       return due.length + changed;
     });
+    if (this.queued > 0) this.opts.onNotificationsQueued?.();
+    return moved;
   }
 
   private async advance(trx: Db, e: DueEscalation, now: Date, key: Buffer): Promise<void> {
@@ -157,7 +165,7 @@ export class Escalator {
       }
       notified.push({ person, contacts: planned.length });
     }
-    await enqueueNotifications(trx, notifications, now);
+    this.queued += await enqueueNotifications(trx, notifications, now);
     await appendEscalationEvent(trx, {
       pageId: e.pageId,
       type: 'step_fired',
@@ -191,29 +199,21 @@ export class Escalator {
     };
   }
 
+  /** Polls every `pollMs`; a full batch is followed at once by the next. */
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    const tick = async () => {
-      if (this.stopped) return;
-      let moved = 0;
-      try {
-        this.running = this.runOnce();
-        moved = await this.running;
-      } catch (err) {
-        this.opts.onError(err);
-      } finally {
-        this.running = undefined;
-      }
-      if (!this.stopped) this.timer = setTimeout(tick, moved >= this.opts.batchSize ? 0 : this.opts.pollMs);
-    };
-    this.timer = setTimeout(tick, 0);
+    this.loop.start();
+  }
+
+  /**
+   * Looks for due work now rather than at the next poll: call it after committing a triggered page, so its first step
+   * fires (and is handed to the outbox) within milliseconds.
+   */
+  nudge(): void {
+    this.loop.nudge();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running?.catch(() => undefined);
+    await this.loop.stop();
     await this.opts.leadership.release();
   }
 }

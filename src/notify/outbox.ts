@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import { claimDueNotifications, recordDelivery, type ClaimedNotification, type DeliveryOutcome, type NotificationChannel } from '../store/outbox.js';
 import type { Database } from '../store/schema.js';
 import type { Notifier, SendResult } from './notifier.js';
+import { PollingLoop } from './polling-loop.js';
 import { nextAttemptAt, type RetryPolicy } from './retry.js';
 
 export interface OutboxOptions {
@@ -30,14 +31,14 @@ export function outcomeOf(result: SendResult, attempt: number, retry: RetryPolic
 }
 
 export class OutboxWorker {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
-  private stopped = true;
+  private readonly loop: PollingLoop;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly opts: OutboxOptions,
-  ) {}
+  ) {
+    this.loop = new PollingLoop(async () => (await this.runOnce()) >= opts.batchSize, opts.pollMs, opts.onError);
+  }
 
   /** Sends every notification due now (one batch); resolves with how many were attempted. */
   async runOnce(): Promise<number> {
@@ -61,22 +62,12 @@ export class OutboxWorker {
 
   /** Polls every `pollMs`; a full batch is followed at once by the next. */
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    const tick = async () => {
-      if (this.stopped) return;
-      let attempted = 0;
-      try {
-        this.running = this.runOnce();
-        attempted = await this.running;
-      } catch (err) {
-        this.opts.onError(err);
-      } finally {
-        this.running = undefined;
-      }
-      if (!this.stopped) this.timer = setTimeout(tick, attempted >= this.opts.batchSize ? 0 : this.opts.pollMs);
-    };
-    this.timer = setTimeout(tick, 0);
+    this.loop.start();
+  }
+
+  /** Sends due notifications now (just written in this process) rather than at the next poll. */
+  nudge(): void {
+    this.loop.nudge();
   }
 
   /**
@@ -84,9 +75,7 @@ export class OutboxWorker {
    * shutdown drains the outbox; what is left is sent by the next process or another replica).
    */
   async stop(drainMs = 0): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running?.catch(() => undefined);
+    await this.loop.stop();
     const deadline = Date.now() + drainMs;
     while (Date.now() < deadline) {
       const attempted = await this.runOnce().catch((err: unknown) => (this.opts.onError(err), 0));

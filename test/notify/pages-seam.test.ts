@@ -30,7 +30,7 @@ for (const { backend, skip } of backends) {
     beforeAll(async () => {
       process.env[secretEnv] = webhookSecret;
       receiver = await startReceiver();
-      api = await startEscalationApi(backend, escalationCatalog(receiver.url) + extra, {}, t0);
+      api = await startEscalationApi(backend, escalationCatalog(receiver.url) + extra, { escalationPollMs: 600_000, outboxPollMs: 600_000 }, t0);
       const minted = await api.app.inject({ method: 'POST', url: '/api/v1/integrations/pd-payments/keys', headers: { authorization: `Bearer ${api.admin}` } });
       expect(minted.statusCode, minted.body).toBe(201);
       routingKey = minted.json().key;
@@ -99,6 +99,23 @@ for (const { backend, skip } of backends) {
       expect(e.state).toBe('acknowledged');
       expect(e.events.filter((x: { type: string }) => x.type === 'step_fired')).toHaveLength(1);
       expect(e.events.at(-1)).toMatchObject({ type: 'acknowledged', at: new Date(s + 9 * M).toISOString() });
+    });
+
+    it('with the workers running, a nudge after a trigger hands the first notification over in milliseconds, not at the next poll', async () => {
+      const s = t0 + 3 * 60 * M;
+      api.clock.t = s;
+      api.app.escalator.start();
+      api.app.outbox.start();
+      await new Promise((r) => setTimeout(r, 200)); // the first runs at start find nothing new
+      const before = receiver.requests.length;
+      const started = performance.now();
+      await enqueue({ event_action: 'trigger', dedup_key: 'cpu-hot', payload: { summary: 'CPU hot', source: 'db-03', severity: 'warning' } });
+      api.app.escalator.nudge(); // what the page side does after committing a triggered page
+      while (receiver.requests.length === before && performance.now() - started < 5_000) await new Promise((r) => setTimeout(r, 5));
+      const elapsed = performance.now() - started;
+      expect(JSON.parse(receiver.requests.at(-1)!.body).data.page.title).toBe('CPU hot');
+      // The polls are ten minutes apart: only the nudges (escalator, then the outbox it wakes) can explain this.
+      expect(elapsed).toBeLessThan(2_000);
     });
   });
 }
