@@ -161,6 +161,18 @@ for (const { backend, skip } of backends) {
         expect(res.json().pagesTriggered).toHaveLength(1);
       });
 
+      it('opens one page when notifications of one group arrive at once (the scope lock), and counts concurrent repeats', async () => {
+        const burst = (n: number) => ({ status: 'firing' as const, labels: { alertname: 'Burst', service: 'checkout', instance: `i${n}` }, fingerprint: `b${String(n).padStart(15, '0')}` });
+        const answers = await Promise.all(Array.from({ length: 12 }, (_, n) => am(amNotification('{}:{alertname="Burst"}', [burst(n)], { truncatedAlerts: 1 }))));
+        expect(answers.map((r) => r.statusCode)).toEqual(Array(12).fill(200));
+        expect(answers.flatMap((r) => r.json().pagesTriggered)).toHaveLength(1);
+        const [p] = (await pagesOf('prom')).filter((x) => x.groupLabels.alertname === 'Burst');
+        expect((await page(p!.id)).alerts).toHaveLength(12);
+        const again = await Promise.all(Array.from({ length: 6 }, () => am(amNotification('{}:{alertname="Burst"}', [burst(0)], { truncatedAlerts: 11 }))));
+        expect(again.map((r) => r.json().repeated)).toEqual(Array(6).fill(1));
+        expect((await page(p!.id)).alerts.find((a: Json) => a.identity === burst(0).fingerprint).receivedCount).toBe(7);
+      });
+
       it('refuses a payload that is not version 4, naming the field', async () => {
         const bad = { ...amNotification(group, [cpu('a', '1111111111111111')]), version: '3' };
         const res = await am(bad);
