@@ -166,6 +166,12 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     onError: (err) => app.log.error({ err }, 'escalation failed'),
     onNotificationsQueued: () => outbox.nudge(),
   });
+  // Pages are triggered, acknowledged and resolved through these routes: once one answered 2xx (committed), look at
+  // the pages now rather than at the next poll, so the first notification leaves within milliseconds (DESIGN §13 P3).
+  const pageRoutes = /^\/(api\/v2\/alerts|v2\/enqueue|api\/v1\/integrations\/[a-z0-9-]+|api\/v1\/pages\/:id\/[a-z]+)$/;
+  app.addHook('onResponse', async (req, reply) => {
+    if (req.method === 'POST' && reply.statusCode < 300 && pageRoutes.test(req.routeOptions.url ?? '')) escalator.nudge();
+  });
   app.decorate('escalator', escalator);
   app.decorate('outbox', outbox);
   // Escalations stop first so they queue nothing more; the outbox then finishes the sends in flight.
