@@ -49,7 +49,8 @@ describe('pave CLI against a running server', () => {
       const r = await runCli(['--server', url, ...(token ? ['--token', token] : []), 'get', 'services'], {});
       expect(r.code).toBe(code);
     }
-  });
+    // Eleven CLI processes one after another, each starting tsx: over a minute when CI runs other suites beside it.
+  }, 240_000);
 
   it('lists, shows and filters objects as tables, YAML and JSON', async () => {
     const env = { PAVE_URL: url, PAVE_TOKEN: api.tokens.viewer };
