@@ -33,6 +33,7 @@ const pagesQuery = z.strictObject({
 const alertsQuery = z.strictObject({
   status: z.enum(['firing', 'resolved']).optional(),
   unrouted: bool,
+  silenced: bool.describe('true: only alerts a silence kept off a page; false: only those that paged'),
   before: pageId.optional(),
   limit,
 });
@@ -134,13 +135,14 @@ export function registerPages(app: FastifyInstance, db: Kysely<Database>, now: (
 
   app.get(
     '/api/v1/alerts',
-    { config: { access: 'read' }, schema: { tags: ['paging'], summary: 'Alerts, newest first; ?unrouted=true lists those no route matched', querystring: alertsQuery } },
+    { config: { access: 'read' }, schema: { tags: ['paging'], summary: 'Alerts, newest first; ?unrouted=true lists those no route matched, ?silenced=true those a silence kept off a page', querystring: alertsQuery } },
     async (req) => {
       await upkeep();
       const q = req.query as z.infer<typeof alertsQuery>;
       const items = await listAlerts(db, {
         ...(q.status ? { status: q.status } : {}),
         ...(q.unrouted ? { unrouted: q.unrouted === 'true' } : {}),
+        ...(q.silenced ? { silenced: q.silenced === 'true' } : {}),
         ...(q.before ? { before: q.before } : {}),
         limit: Number(q.limit ?? 100),
       });

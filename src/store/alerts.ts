@@ -2,7 +2,9 @@
 // a transaction-level advisory lock, so that concurrent notifications of the same group neither open two pages nor
 // lose an update. Identity, grouping and routing are decided in domain/alerting; this module only keeps the rows.
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { alertFromSloTransition, pageGroupOf, pageTitleOf, pagesForSeverity, routeAlert, type AlertSource, type IncomingAlert, type Route, type RouteDefault, type RoutingCatalog } from '../domain/alerting/index.js';
+import { activeSilences, alertFromSloTransition, pageGroupOf, pageTitleOf, pagesForSeverity, routeAlert, silenceMatches, type AlertSource, type IncomingAlert, type Route, type RouteDefault, type RoutingCatalog, type Silence } from '../domain/alerting/index.js';
+import { toSilence, type SilenceSpec } from '../config/kinds/silence.js';
+import type { ConfigObject } from '../domain/objects.js';
 import { listObjects } from './objects.js';
 import type { Database } from './schema.js';
 import { listTransitions } from './slo-alerts.js';
@@ -78,9 +80,16 @@ export async function loadRoutingCatalog(db: Db): Promise<RoutingCatalog> {
   };
 }
 
+/** Every Silence in the catalog; which are in force is decided per notification (domain/alerting/silences). */
+export async function loadSilences(db: Db): Promise<Silence[]> {
+  return (await listObjects(db, 'Silence')).map((o) => toSilence(o as unknown as ConfigObject<SilenceSpec>));
+}
+
 interface OpenAlertRow {
   id: string;
-  page_id: string;
+  /** Null while a silence keeps the alert off a page. */
+  page_id: string | null;
+  silenced_by?: string | null;
 }
 
 async function addPageEvent(trx: Transaction<Database>, e: { pageId: string; at: Date; type: string; actor: string; alertId?: string | null; details?: Record<string, unknown> }): Promise<void> {
@@ -90,9 +99,10 @@ async function addPageEvent(trx: Transaction<Database>, e: { pageId: string; at:
     .execute();
 }
 
-/** Resolves a firing alert and, when it was its page's last, the page too (auto-resolve). */
+/** Resolves a firing alert and, when it was its page's last, the page too (auto-resolve). A silenced alert has no page. */
 async function resolveAlertRow(trx: Transaction<Database>, alert: OpenAlertRow, at: Date, endedAt: Date, actor: string, reason: string): Promise<void> {
   await trx.updateTable('alerts').set({ status: 'resolved', resolved_at: endedAt, last_received_at: at }).where('id', '=', alert.id).execute();
+  if (alert.page_id === null) return;
   await addPageEvent(trx, { pageId: alert.page_id, at, type: 'alert_resolved', actor, alertId: alert.id, details: { reason } });
   const firing = await trx.selectFrom('alerts').select('id').where('page_id', '=', alert.page_id).where('status', '=', 'firing').limit(1).executeTakeFirst();
   if (firing) return;
@@ -107,15 +117,14 @@ async function resolveAlertRow(trx: Transaction<Database>, alert: OpenAlertRow, 
 }
 
 async function openAlert(trx: Transaction<Database>, scope: string, identity: string): Promise<OpenAlertRow | undefined> {
-  return trx.selectFrom('alerts').select(['id', 'page_id']).where('scope', '=', scope).where('identity', '=', identity).where('status', '=', 'firing').executeTakeFirst();
+  return trx.selectFrom('alerts').select(['id', 'page_id', 'silenced_by']).where('scope', '=', scope).where('identity', '=', identity).where('status', '=', 'firing').executeTakeFirst();
 }
 
 /** The open page of a group, or a new triggered one routed by this alert (its `triggered` event is the seam). */
-async function pageFor(trx: Transaction<Database>, batch: AlertBatch, alert: IncomingAlert, routing: RoutingCatalog): Promise<{ id: string; created: boolean; route?: Route }> {
+async function pageFor(trx: Transaction<Database>, batch: AlertBatch, alert: IncomingAlert, route: Route): Promise<{ id: string; created: boolean; route?: Route }> {
   const group = pageGroupOf(alert.labels, batch.groupBy);
   const open = await trx.selectFrom('pages').select('id').where('scope', '=', batch.scope).where('group_key', '=', group.key).where('status', '<>', 'resolved').executeTakeFirst();
   if (open) return { id: open.id, created: false };
-  const route = routeAlert(alert.labels, batch.route, routing);
   const page = await trx
     .insertInto('pages')
     .values({
@@ -136,10 +145,34 @@ async function pageFor(trx: Transaction<Database>, batch: AlertBatch, alert: Inc
   return { id: page.id, created: true, route };
 }
 
-/** Applies one notification's alerts inside the caller's transaction (which must hold lockScope for its scope). */
-export async function applyAlertBatch(trx: Transaction<Database>, batch: AlertBatch, routing: RoutingCatalog): Promise<BatchOutcome> {
+/** Puts an alert on its group's page (opening one if none is open) and logs it there; `triggered` when it opened. */
+async function pageAlert(trx: Transaction<Database>, batch: AlertBatch, alert: IncomingAlert, route: Route, alertId: string, pageId: { id: string; created: boolean }, outcome: BatchOutcome): Promise<void> {
+  const at = batch.now;
+  if (pageId.created) {
+    await addPageEvent(trx, {
+      pageId: pageId.id,
+      at,
+      type: 'triggered',
+      actor: batch.actor,
+      alertId,
+      details: { team: route.team, service: route.service, escalationPolicy: route.escalationPolicy, unrouted: route.unrouted, route: route.reason },
+    });
+    outcome.pagesTriggered.push(pageId.id);
+  } else {
+    await addPageEvent(trx, { pageId: pageId.id, at, type: 'alert_added', actor: batch.actor, alertId, details: { identity: alert.identity } });
+  }
+}
+
+/**
+ * Applies one notification's alerts inside the caller's transaction (which must hold lockScope for its scope).
+ * A firing alert that a silence in force matches is stored with the silence's name and no page; its first
+ * notification after the silence ends puts it on a page as a new alert would be. Silences never touch an alert that
+ * is already on a page: its page goes on as it is.
+ */
+export async function applyAlertBatch(trx: Transaction<Database>, batch: AlertBatch, routing: RoutingCatalog, silences: readonly Silence[] = []): Promise<BatchOutcome> {
   const outcome: BatchOutcome = { opened: 0, repeated: 0, resolved: 0, pagesTriggered: [] };
   const at = batch.now;
+  const inForce = activeSilences(silences, at.getTime());
   for (const alert of batch.alerts) {
     const existing = await openAlert(trx, batch.scope, alert.identity);
     if (alert.status === 'resolved') {
@@ -158,7 +191,7 @@ export async function applyAlertBatch(trx: Transaction<Database>, batch: AlertBa
       details: JSON.stringify(alert.details),
       source_group: alert.sourceGroup,
     };
-    if (existing) {
+    if (existing && existing.page_id !== null) {
       // A repeat: the same alert still firing. It refreshes the alert and never pages again.
       await trx
         .updateTable('alerts')
@@ -168,7 +201,21 @@ export async function applyAlertBatch(trx: Transaction<Database>, batch: AlertBa
       outcome.repeated++;
       continue;
     }
-    const page = await pageFor(trx, batch, alert, routing);
+    const route = routeAlert(alert.labels, batch.route, routing);
+    const silencedBy = inForce.find((s) => silenceMatches(s, alert.labels, route.service))?.name ?? null;
+    if (existing) {
+      // A repeat of a silenced alert: still silenced (perhaps by another silence now), or its silence ended and it pages.
+      const page = silencedBy === null ? await pageFor(trx, batch, alert, route) : null;
+      await trx
+        .updateTable('alerts')
+        .set({ ...fields, received_count: sql`received_count + 1`, silenced_by: silencedBy, page_id: page?.id ?? null })
+        .where('id', '=', existing.id)
+        .execute();
+      outcome.repeated++;
+      if (page) await pageAlert(trx, batch, alert, route, existing.id, page, outcome);
+      continue;
+    }
+    const page = silencedBy === null ? await pageFor(trx, batch, alert, route) : null;
     const row = await trx
       .insertInto('alerts')
       .values({
@@ -180,25 +227,13 @@ export async function applyAlertBatch(trx: Transaction<Database>, batch: AlertBa
         starts_at: new Date(alert.startsAt),
         first_received_at: at,
         received_count: 1,
-        page_id: page.id,
+        page_id: page?.id ?? null,
+        silenced_by: silencedBy,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
     outcome.opened++;
-    if (page.created) {
-      const r = page.route!;
-      await addPageEvent(trx, {
-        pageId: page.id,
-        at,
-        type: 'triggered',
-        actor: batch.actor,
-        alertId: row.id,
-        details: { team: r.team, service: r.service, escalationPolicy: r.escalationPolicy, unrouted: r.unrouted, route: r.reason },
-      });
-      outcome.pagesTriggered.push(page.id);
-    } else {
-      await addPageEvent(trx, { pageId: page.id, at, type: 'alert_added', actor: batch.actor, alertId: row.id, details: { identity: alert.identity } });
-    }
+    if (page) await pageAlert(trx, batch, alert, route, row.id, page, outcome);
   }
   if (batch.reconcileGroup) {
     const present = batch.alerts.map((a) => a.identity);
@@ -214,10 +249,10 @@ export async function applyAlertBatch(trx: Transaction<Database>, batch: AlertBa
 
 /** Applies a batch in its own transaction, holding its scope's lock. */
 export async function ingestAlertBatch(db: Kysely<Database>, batch: AlertBatch): Promise<BatchOutcome> {
-  const routing = await loadRoutingCatalog(db);
+  const [routing, silences] = await Promise.all([loadRoutingCatalog(db), loadSilences(db)]);
   return db.transaction().execute(async (trx) => {
     await lockScope(trx, batch.scope);
-    return applyAlertBatch(trx, batch, routing);
+    return applyAlertBatch(trx, batch, routing, silences);
   });
 }
 
@@ -230,6 +265,7 @@ export async function acknowledgeAlert(db: Kysely<Database>, scope: string, iden
     await lockScope(trx, scope);
     const alert = await openAlert(trx, scope, identity);
     if (!alert) return false;
+    if (alert.page_id === null) return true; // silenced: accepted, but there is no page to acknowledge
     const page = await trx
       .updateTable('pages')
       .set({ status: 'acknowledged', acknowledged_at: now, acknowledged_by: actor })
@@ -281,7 +317,7 @@ export async function expireAlerts(db: Kysely<Database>, now: Date, limit = 1000
  * pave_meta and moved in the same transaction, so each transition is applied exactly once whoever runs this.
  */
 export async function consumeSloTransitions(db: Kysely<Database>, now: Date, limit = 500): Promise<{ applied: number; outcome: BatchOutcome }> {
-  const routing = await loadRoutingCatalog(db);
+  const [routing, silences] = await Promise.all([loadRoutingCatalog(db), loadSilences(db)]);
   return db.transaction().execute(async (trx) => {
     await lockScope(trx, sloScope);
     const cursor = await trx.selectFrom('pave_meta').select('value').where('key', '=', sloCursorKey).executeTakeFirst();
@@ -289,7 +325,7 @@ export async function consumeSloTransitions(db: Kysely<Database>, now: Date, lim
     const empty: BatchOutcome = { opened: 0, repeated: 0, resolved: 0, pagesTriggered: [] };
     if (transitions.length === 0) return { applied: 0, outcome: empty };
     const alerts = transitions.filter((t) => pagesForSeverity(t.severity)).map(alertFromSloTransition);
-    const outcome = await applyAlertBatch(trx, { scope: sloScope, source: 'slo', alerts, groupBy: ['service', 'alertname'], route: {}, actor: sloScope, now }, routing);
+    const outcome = await applyAlertBatch(trx, { scope: sloScope, source: 'slo', alerts, groupBy: ['service', 'alertname'], route: {}, actor: sloScope, now }, routing, silences);
     const last = transitions[transitions.length - 1]!.id;
     await trx
       .insertInto('pave_meta')

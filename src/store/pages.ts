@@ -30,7 +30,10 @@ export interface Page {
 
 export interface Alert {
   id: string;
-  pageId: string;
+  /** Null while a silence keeps it off a page. */
+  pageId: string | null;
+  /** The silence that kept it off a page; null for an alert that paged. */
+  silencedBy: string | null;
   scope: string;
   source: string;
   identity: string;
@@ -83,7 +86,8 @@ function toPage(r: Selectable<PagesTable>): Page {
 function toAlert(r: Selectable<AlertsTable>): Alert {
   return {
     id: String(r.id),
-    pageId: String(r.page_id),
+    pageId: r.page_id === null ? null : String(r.page_id),
+    silencedBy: r.silenced_by,
     scope: r.scope,
     source: r.source,
     identity: r.identity,
@@ -141,6 +145,8 @@ export interface AlertQuery {
   status?: 'firing' | 'resolved';
   /** Only alerts on unrouted pages (true) or routed ones (false). */
   unrouted?: boolean;
+  /** Only alerts a silence kept off a page (true), or only those that paged (false). */
+  silenced?: boolean;
   before?: string;
   limit: number;
 }
@@ -148,6 +154,7 @@ export interface AlertQuery {
 export async function listAlerts(db: Db, q: AlertQuery): Promise<Alert[]> {
   let query = db.selectFrom('alerts').selectAll('alerts');
   if (q.unrouted !== undefined) query = query.innerJoin('pages', 'pages.id', 'alerts.page_id').where('pages.unrouted', '=', q.unrouted);
+  if (q.silenced !== undefined) query = query.where('alerts.silenced_by', q.silenced ? 'is not' : 'is', null);
   if (q.status) query = query.where('alerts.status', '=', q.status);
   if (q.before) query = query.where('alerts.id', '<', q.before);
   return (await query.orderBy('alerts.id', 'desc').limit(q.limit).execute()).map(toAlert);

@@ -165,7 +165,10 @@ export interface AlertsTable {
   last_received_at: Timestamp;
   received_count: number;
   details: Json<Record<string, unknown>>;
-  page_id: string;
+  /** Null while a silence keeps the alert off a page. */
+  page_id: string | null;
+  /** The silence that kept it off a page (migration 0007); null once it is on a page. */
+  silenced_by: string | null;
 }
 
 /** Everything that happened to a page, append-only; `triggered` rows are what escalation consumes. */

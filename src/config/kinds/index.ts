@@ -7,11 +7,12 @@ import { integration } from './integration.js';
 import { person } from './person.js';
 import { schedule } from './schedule.js';
 import { service } from './service.js';
+import { silence } from './silence.js';
 import { sla } from './sla.js';
 import { slo } from './slo.js';
 import { team } from './team.js';
 
-export const kinds: readonly KindDefinition[] = [person, team, schedule, escalationPolicy, service, dataSource, slo, sla, correction, integration];
+export const kinds: readonly KindDefinition[] = [person, team, schedule, escalationPolicy, service, dataSource, slo, sla, correction, integration, silence];
 
 const byName = new Map<string, KindDefinition>();
 for (const k of kinds) {

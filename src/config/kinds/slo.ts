@@ -25,7 +25,7 @@ const seriesName = z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]{0,199}$/, 'a serie
  * Label matchers: `value` (equal), `!value` (not equal), `a|b` (one of), `x` as a digit wildcard (`5xx`), and
  * `~regex` / `!~regex` (full match). Kept as strings so documents stay readable.
  */
-const labelMatchers = z.record(
+export const labelMatchers = z.record(
   z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,99}$/, 'a label name'),
   z
     .string()

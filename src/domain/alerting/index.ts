@@ -6,3 +6,4 @@ export * from './pagerduty.js';
 export * from './routing.js';
 export * from './slo-alerts.js';
 export * from './webhook.js';
+export * from './silences.js';

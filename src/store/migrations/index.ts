@@ -6,6 +6,7 @@ import * as m0003 from './0003_slo_alerts.js';
 import * as m0004 from './0004_schedule_overrides.js';
 import * as m0005 from './0005_alerts_and_pages.js';
 import * as m0006 from './0006_escalations_and_notifications.js';
+import * as m0007 from './0007_silenced_alerts.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004_schedule_overrides': m0004,
   '0005_alerts_and_pages': m0005,
   '0006_escalations_and_notifications': m0006,
+  '0007_silenced_alerts': m0007,
 };
