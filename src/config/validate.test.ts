@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { objectKey } from '../domain/objects.js';
 import type { ConfigIssue } from './source.js';
-import { checkCatalog, formatIssue, sortIssues, validateFiles } from './validate.js';
+import { formatIssue, validateCatalogFiles, validateFiles } from './validate.js';
 
 function validate(content: string, name = 'cat.yaml') {
-  const v = validateFiles([{ name, content }]);
-  const sources = new Map(v.objects.map((o) => [objectKey(o.object), o.source]));
-  const issues = sortIssues([...v.issues, ...checkCatalog(v.objects.map((o) => o.object), sources, v.declared)]);
-  return { ...v, issues };
+  return validateCatalogFiles([{ name, content }]);
 }
 
 const pick = (i: ConfigIssue) => ({ code: i.code, file: i.file, line: i.line, column: i.column, path: i.path });

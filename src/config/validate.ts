@@ -233,6 +233,16 @@ export function validateFiles(files: SourceFile[]): FileValidation {
 }
 
 /**
+ * Files validated as a whole catalog: validateFiles, then checkCatalog over the objects found, every issue sorted by
+ * place. What `pave validate` reports for files alone.
+ */
+export function validateCatalogFiles(files: SourceFile[]): FileValidation {
+  const v = validateFiles(files);
+  const sources = new Map(v.objects.map((x) => [objectKey(x.object), x.source]));
+  return { ...v, issues: sortIssues([...v.issues, ...checkCatalog(v.objects.map((x) => x.object), sources, v.declared)]) };
+}
+
+/**
  * Cross-object rules on a whole catalog: every reference resolves, and each kind's own checks.
  * `sources` locates objects that came from files; stored objects are reported by kind and name.
  */

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { checkCatalog, formatIssue, validateFiles } from '../config/validate.js';
+import { formatIssue, validateCatalogFiles } from '../config/validate.js';
 import type { ConfigObject } from '../domain/objects.js';
 import { rangeJustUnder } from './generate.js';
 import { generateRules, RulesError } from './index.js';
@@ -17,8 +17,8 @@ const exampleFiles = [
 function catalog(extra = ''): ConfigObject[] {
   const files = exampleFiles.map((name) => ({ name, content: readFileSync(new URL(name, root), 'utf8') }));
   if (extra) files.push({ name: 'extra.yaml', content: extra });
-  const v = validateFiles(files);
-  const errors = [...v.issues, ...checkCatalog(v.objects.map((o) => o.object), new Map(), v.declared)].filter((i) => i.severity === 'error');
+  const v = validateCatalogFiles(files);
+  const errors = v.issues.filter((i) => i.severity === 'error');
   expect(errors.map(formatIssue)).toEqual([]);
   return v.objects.map((o) => o.object);
 }

@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkCatalog, formatIssue, validateFiles } from '../../src/config/validate.js';
+import { formatIssue, validateCatalogFiles } from '../../src/config/validate.js';
 import { generateRules, type RulesOutput } from '../../src/rules/index.js';
 import { promtoolAvailable, runPromtool } from './promtool.js';
 
@@ -60,8 +60,8 @@ describe.skipIf(!promtoolAvailable)('generated rules pass promtool check rules a
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'pave-rules-'));
-    const v = validateFiles([...files, { name: 'edge.yaml', content: edgeCases }]);
-    const errors = [...v.issues, ...checkCatalog(v.objects.map((o) => o.object), new Map(), v.declared)].filter((i) => i.severity === 'error');
+    const v = validateCatalogFiles([...files, { name: 'edge.yaml', content: edgeCases }]);
+    const errors = v.issues.filter((i) => i.severity === 'error');
     expect(errors.map(formatIssue)).toEqual([]);
     output = generateRules(
       v.objects.map((o) => o.object),

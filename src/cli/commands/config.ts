@@ -1,8 +1,7 @@
 // pave validate | plan | apply: configuration as code.
 import type { Command } from 'commander';
 import type { ConfigIssue } from '../../config/source.js';
-import { checkCatalog, formatIssue, sortIssues, validateFiles } from '../../config/validate.js';
-import { objectKey } from '../../domain/objects.js';
+import { formatIssue, validateCatalogFiles } from '../../config/validate.js';
 import type { FieldChange, PlanAction } from '../../domain/plan.js';
 import { connect, type ApiResponse, type GlobalOptions } from '../connection.js';
 import { readSourceFiles } from '../files.js';
@@ -98,9 +97,8 @@ export function registerConfigCommands(program: Command, globals: () => GlobalOp
         return;
       }
       const files = readSourceFiles(paths);
-      const v = validateFiles(files);
-      const sources = new Map(v.objects.map((x) => [objectKey(x.object), x.source]));
-      const issues = sortIssues([...v.issues, ...checkCatalog(v.objects.map((x) => x.object), sources, v.declared)]);
+      const v = validateCatalogFiles(files);
+      const issues = v.issues;
       const errors = issues.filter((i) => i.severity === 'error');
       if (o.json) printJson({ valid: errors.length === 0, objects: v.objects.length, issues });
       else {

@@ -4,8 +4,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { checkCatalog, formatIssue, sortIssues, validateFiles } from '../../config/validate.js';
-import { objectKey, type ConfigObject } from '../../domain/objects.js';
+import { formatIssue, validateCatalogFiles } from '../../config/validate.js';
+import { type ConfigObject } from '../../domain/objects.js';
 import { generateRules, RulesError, type RulesOutput } from '../../rules/index.js';
 import type { StoredObject } from '../../store/objects.js';
 import { connect, expectOk, type GlobalOptions } from '../connection.js';
@@ -27,9 +27,8 @@ interface GenerateOptions {
 
 /** The catalog of the given files, or the command fails with every problem in them (as `pave validate` reports). */
 function catalogFromFiles(paths: string[]): ConfigObject[] {
-  const v = validateFiles(readSourceFiles(paths));
-  const sources = new Map(v.objects.map((x) => [objectKey(x.object), x.source]));
-  const errors = sortIssues([...v.issues, ...checkCatalog(v.objects.map((x) => x.object), sources, v.declared)]).filter((i) => i.severity === 'error');
+  const v = validateCatalogFiles(readSourceFiles(paths));
+  const errors = v.issues.filter((i) => i.severity === 'error');
   if (errors.length > 0) {
     for (const i of errors) process.stderr.write(`${formatIssue(i)}\n`);
     throw new CliError(`${errors.length} error(s): no rules generated`, exitCodes.rejected);

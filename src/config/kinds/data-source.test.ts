@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { objectKey } from '../../domain/objects.js';
 import type { ConfigIssue } from '../source.js';
-import { checkCatalog, formatIssue, sortIssues, validateFiles } from '../validate.js';
+import { formatIssue, validateCatalogFiles } from '../validate.js';
 import { dataSourceConnection, dataSourceSpec, parseTimeout } from './data-source.js';
 
 /** A team and a service; 10 lines, so the next document starts on line 11. */
@@ -18,10 +17,8 @@ spec: { owner: payments }
 `;
 
 function validate(content: string) {
-  const v = validateFiles([{ name: 'ds.yaml', content: base + content }]);
-  const sources = new Map(v.objects.map((o) => [objectKey(o.object), o.source]));
-  const issues = sortIssues([...v.issues, ...checkCatalog(v.objects.map((o) => o.object), sources, v.declared)]);
-  return { issues, objects: v.objects.map((o) => o.object) };
+  const v = validateCatalogFiles([{ name: 'ds.yaml', content: base + content }]);
+  return { issues: v.issues, objects: v.objects.map((o) => o.object) };
 }
 
 const where = (i: ConfigIssue) => `${i.line}:${i.column} ${i.path} ${i.code}`;

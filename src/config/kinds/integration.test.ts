@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { catalogView, objectKey } from '../../domain/objects.js';
-import { checkCatalog, formatIssue, sortIssues, validateFiles } from '../validate.js';
+import { catalogView } from '../../domain/objects.js';
+import { formatIssue, validateCatalogFiles } from '../validate.js';
 import { groupLabelsOf, integration, integrationOwner } from './integration.js';
 
 const base = `apiVersion: pave/v1
@@ -16,10 +16,8 @@ spec: { owner: payments }
 `;
 
 function validate(content: string) {
-  const v = validateFiles([{ name: 'int.yaml', content: base + content }]);
-  const sources = new Map(v.objects.map((o) => [objectKey(o.object), o.source]));
-  const issues = sortIssues([...v.issues, ...checkCatalog(v.objects.map((o) => o.object), sources, v.declared)]);
-  return { issues: issues.map(formatIssue), objects: v.objects.map((o) => o.object) };
+  const v = validateCatalogFiles([{ name: 'int.yaml', content: base + content }]);
+  return { issues: v.issues.map(formatIssue), objects: v.objects.map((o) => o.object) };
 }
 
 describe('Integration', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { catalogView, objectKey, type ConfigObject } from '../../domain/objects.js';
-import { checkCatalog, formatIssue, sortIssues, validateFiles } from '../validate.js';
+import { catalogView, type ConfigObject } from '../../domain/objects.js';
+import { formatIssue, validateCatalogFiles } from '../validate.js';
 import { silence, toSilence, type SilenceSpec } from './silence.js';
 
 const base = `apiVersion: pave/v1
@@ -36,10 +36,8 @@ spec: { owner: storefront }
 `;
 
 function validate(content: string) {
-  const v = validateFiles([{ name: 'silence.yaml', content: base + content }]);
-  const sources = new Map(v.objects.map((o) => [objectKey(o.object), o.source]));
-  const issues = sortIssues([...v.issues, ...checkCatalog(v.objects.map((o) => o.object), sources, v.declared)]);
-  return { issues: issues.map(formatIssue), objects: v.objects.map((o) => o.object) };
+  const v = validateCatalogFiles([{ name: 'silence.yaml', content: base + content }]);
+  return { issues: v.issues.map(formatIssue), objects: v.objects.map((o) => o.object) };
 }
 
 const doc = (name: string, spec: string) => `apiVersion: pave/v1\nkind: Silence\nmetadata: { name: ${name} }\nspec: ${spec}\n---\n`;

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { objectKey } from '../../domain/objects.js';
 import type { ConfigIssue } from '../source.js';
-import { checkCatalog, formatIssue, sortIssues, validateFiles } from '../validate.js';
+import { formatIssue, validateCatalogFiles } from '../validate.js';
 
 /** A team and a service; 10 lines, so the next document starts on line 11. */
 const base = `apiVersion: pave/v1
@@ -17,9 +16,8 @@ spec: { owner: payments }
 `;
 
 function validate(content: string) {
-  const v = validateFiles([{ name: 'oslo.yaml', content: base + content }]);
-  const sources = new Map(v.objects.map((o) => [objectKey(o.object), o.source]));
-  const issues = sortIssues([...v.issues, ...checkCatalog(v.objects.map((o) => o.object), sources, v.declared)]);
+  const v = validateCatalogFiles([{ name: 'oslo.yaml', content: base + content }]);
+  const issues = v.issues;
   return { issues, slos: v.objects.filter((o) => o.object.kind === 'SLO'), declared: v.declared };
 }
 

@@ -1,8 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { objectKey } from '../../domain/objects.js';
 import type { ConfigIssue } from '../source.js';
-import { checkCatalog, formatIssue, sortIssues, validateFiles } from '../validate.js';
+import { formatIssue, validateCatalogFiles } from '../validate.js';
 import { timesHundred } from './common.js';
 
 /** A team and a service; 10 lines, so the next document starts on line 11. */
@@ -19,9 +18,8 @@ spec: { owner: payments }
 `;
 
 function validate(...contents: string[]) {
-  const v = validateFiles(contents.map((content, i) => ({ name: `${'abc'[i] ?? 'z'}.yaml`, content })));
-  const sources = new Map(v.objects.map((o) => [objectKey(o.object), o.source]));
-  const issues = sortIssues([...v.issues, ...checkCatalog(v.objects.map((o) => o.object), sources, v.declared)]);
+  const v = validateCatalogFiles(contents.map((content, i) => ({ name: `${'abc'[i] ?? 'z'}.yaml`, content })));
+  const issues = v.issues;
   const slos = v.objects.filter((o) => o.object.kind === 'SLO').map((o) => o.object);
   return { ...v, issues, slos, errors: issues.filter((i) => i.severity === 'error'), warnings: issues.filter((i) => i.severity === 'warning') };
 }
@@ -345,9 +343,8 @@ spec: { ratioMetric: { good: { metricSource: { spec: { series: x } } }, total: {
   it('validates the example under docs/examples/openslo with the example catalog', () => {
     const root = new URL('../../../', import.meta.url);
     const names = [...readdirSync(new URL('examples/', root)).map((f) => `examples/${f}`), 'docs/examples/openslo/fraud-scoring.yaml'];
-    const v = validateFiles(names.map((name) => ({ name, content: readFileSync(new URL(name, root), 'utf8') })));
-    const sources = new Map(v.objects.map((o) => [objectKey(o.object), o.source]));
-    const issues = [...v.issues, ...checkCatalog(v.objects.map((o) => o.object), sources, v.declared)];
+    const v = validateCatalogFiles(names.map((name) => ({ name, content: readFileSync(new URL(name, root), 'utf8') })));
+    const issues = v.issues;
     expect(issues.filter((i) => i.file?.startsWith('docs/') || i.severity === 'error').map(formatIssue)).toEqual([]);
     const fraud = v.objects.filter((o) => o.source.file.startsWith('docs/')).map((o) => o.object);
     expect(fraud.map((o) => o.metadata.name)).toEqual(['fraud-scoring-availability', 'fraud-scoring-latency']);
