@@ -4,9 +4,8 @@
 // `pave rules generate` writes for those SLOs. Prometheus' figure is prometheus_rule_group_last_duration_seconds summed
 // over the rule groups (one group per SLO), read after a few evaluation rounds. pave's figure is its engine's
 // evaluation step (SloMeasurements.measure + alert diff) over the same per-minute counts, held as the engine holds them.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -18,6 +17,7 @@ import { SloMeasurements } from '../src/domain/slo/measurements.js';
 import { CompactCountSeries, planDetail } from '../src/engine/compact-series.js';
 import { diffAlertStates } from '../src/engine/alert-diff.js';
 import { generateRules } from '../src/rules/index.js';
+import { onPath, startDaemon, type Daemon } from '../test/support/daemon.js';
 import { onCleanup } from './lib/cleanup.js';
 import { median, round, since } from './lib/stats.js';
 import type { BenchResult, Figure } from './lib/types.js';
@@ -31,21 +31,6 @@ const MIN = 60_000;
 const N = Number(process.env.PAVE_BENCH_RULES_SLOS ?? 1_000);
 const DAYS = Number(process.env.PAVE_BENCH_RULES_DAYS ?? 1);
 const EVAL_SECONDS = 15;
-
-function has(binary: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${binary}`]).status === 0;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 const sloName = (i: number) => `slo-${String(i).padStart(4, '0')}`;
 
@@ -132,14 +117,11 @@ async function ruleMetrics(url: string): Promise<RuleMetrics> {
 }
 
 export async function run(): Promise<BenchResult> {
-  if (!has('prometheus') || !has('promtool')) throw new Error('prometheus and promtool are needed (Debian package prometheus)');
+  if (!onPath('prometheus') || !onPath('promtool')) throw new Error('prometheus and promtool are needed (Debian package prometheus)');
   const dir = mkdtempSync(join(tmpdir(), 'pave-bench-rules-'));
-  let child: ChildProcess | undefined;
+  let daemon: Daemon | undefined;
   const cleanup = onCleanup(async () => {
-    if (child && child.exitCode === null) {
-      child.kill('SIGTERM');
-      await new Promise((r) => child!.once('exit', r));
-    }
+    await daemon?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
   try {
@@ -165,17 +147,13 @@ export async function run(): Promise<BenchResult> {
       rules += (parse(f.content) as { groups: { rules: unknown[] }[] }).groups.reduce((n, g) => n + g.rules.length, 0);
     }
     writeFileSync(join(dir, 'prometheus.yml'), `global:\n  evaluation_interval: ${EVAL_SECONDS}s\nrule_files:\n  - ${JSON.stringify(join(dir, '*.rules.yml'))}\n`);
-    const port = await freePort();
-    child = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--storage.tsdb.retention.time=20y'], { stdio: 'ignore' });
-    const url = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 600; i++) {
-      try {
-        if ((await fetch(`${url}/-/ready`)).ok) break;
-      } catch {
-        // starting
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const prometheus = await startDaemon(
+      'prometheus',
+      (port) => [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--storage.tsdb.retention.time=20y'],
+      { readyWithinMs: 60_000 },
+    );
+    daemon = prometheus;
+    const url = prometheus.url;
     // Three evaluation rounds: every group has a last duration, and the caches are warm.
     await new Promise((r) => setTimeout(r, 3 * EVAL_SECONDS * 1000 + 2_000));
     const rounds: RuleMetrics[] = [];

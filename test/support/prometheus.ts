@@ -1,17 +1,13 @@
 // A real Prometheus for tests: history written as OpenMetrics, turned into TSDB blocks with
 // `promtool tsdb create-blocks-from openmetrics`, served by `prometheus` on 127.0.0.1. Where the binaries are missing
 // the suites that need them are reported as skipped (and in CI, where nothing may be skipped, they fail).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onPath, startDaemon } from './daemon.js';
 
-function has(binary: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${binary}`]).status === 0;
-}
-
-export const prometheusAvailable = has('prometheus') && has('promtool');
+export const prometheusAvailable = onPath('prometheus') && onPath('promtool');
 
 if (process.env.CI && !prometheusAvailable) throw new Error('CI is set but prometheus/promtool are not installed: the Prometheus suites would be skipped');
 
@@ -43,17 +39,6 @@ export function openMetrics(samples: readonly CounterSample[]): string {
   return `${out}# EOF\n`;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
 export interface RunningPrometheus {
   url: string;
   dir: string;
@@ -77,31 +62,19 @@ export async function startPrometheus(history: string, options: { ruleFiles?: st
     ...(options.ruleFiles ?? []).map((f) => `  - ${JSON.stringify(f)}`),
   ].join('\n');
   writeFileSync(join(dir, 'prometheus.yml'), `${config}\n`);
-  const port = await freePort();
-  const child: ChildProcess = spawn(
-    'prometheus',
-    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${data}`, `--web.listen-address=127.0.0.1:${port}`, '--storage.tsdb.retention.time=20y', '--web.enable-admin-api'],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let log = '';
-  child.stderr?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    }
+  try {
+    const d = await startDaemon(
+      'prometheus',
+      (port) => [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${data}`, `--web.listen-address=127.0.0.1:${port}`, '--storage.tsdb.retention.time=20y', '--web.enable-admin-api'],
+      { logChars: 4_000 },
+    );
+    return { url: d.url, dir, stop: async () => {
+        await d.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
     rmSync(dir, { recursive: true, force: true });
-  };
-  for (let i = 0; i < 150; i++) {
-    if (child.exitCode !== null) break;
-    try {
-      if ((await fetch(`${url}/-/ready`)).ok) return { url, dir, stop };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
+    throw err;
   }
-  await stop();
-  throw new Error(`prometheus did not become ready: ${log}`);
 }
