@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { oncallLoad, type LoadPage } from '../domain/oncall/load.js';
 import { shiftsBetween } from '../domain/oncall/shifts.js';
 import { listObjects } from '../store/objects.js';
+import { listTeamPagesCreated, type Page } from '../store/pages.js';
 import type { Database } from '../store/schema.js';
 import { badRequest } from './errors.js';
 import { instantText, instantWithOffset, loadSchedule, scheduleObject } from './oncall.js';
@@ -17,17 +18,10 @@ export const maxReportDays = 366;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** Pages routed to `team` created in [from, to). */
-async function teamPages(db: Kysely<Database>, team: string, from: number, to: number): Promise<LoadPage[]> {
-  const rows = await db
-    .selectFrom('pages')
-    .select(['id', 'title', 'created_at', 'acknowledged_at', 'resolved_at'])
-    .where('team', '=', team)
-    .where('created_at', '>=', new Date(from))
-    .where('created_at', '<', new Date(to))
-    .execute();
-  const ms = (d: Date | string | null) => (d === null ? null : new Date(d).getTime());
-  return rows.map((r) => ({ id: String(r.id), title: r.title, createdAt: ms(r.created_at)!, acknowledgedAt: ms(r.acknowledged_at), resolvedAt: ms(r.resolved_at) }));
+/** The report's view of a stored page: times as epoch ms. */
+function loadPage(p: Page): LoadPage {
+  const ms = (t: string | null) => (t === null ? null : Date.parse(t));
+  return { id: p.id, title: p.title, createdAt: Date.parse(p.createdAt), acknowledgedAt: ms(p.acknowledgedAt), resolvedAt: ms(p.resolvedAt) };
 }
 
 export function registerReports(app: FastifyInstance, db: Kysely<Database>, now: () => Date): void {
@@ -67,19 +61,18 @@ export function registerReports(app: FastifyInstance, db: Kysely<Database>, now:
         fromMs: from,
         toMs: to,
         shifts: shiftsBetween(loaded.schedule, from, to),
-        pages: await teamPages(db, object.spec.owner, from, to),
+        pages: (await listTeamPagesCreated(db, object.spec.owner, from, to)).map(loadPage),
         participants,
         zones,
       });
+      const { fromMs, toMs, shifts, ...figures } = report;
       return {
         schedule: q.schedule,
         team: object.spec.owner,
-        ...report,
-        from: iso(report.fromMs),
-        to: iso(report.toMs),
-        fromMs: undefined,
-        toMs: undefined,
-        shifts: report.shifts.map((s) => ({ ...s, start: iso(s.start), end: iso(s.end) })),
+        from: iso(fromMs),
+        to: iso(toMs),
+        ...figures,
+        shifts: shifts.map((s) => ({ ...s, start: iso(s.start), end: iso(s.end) })),
       };
     },
   );

@@ -128,6 +128,19 @@ export async function listPages(db: Db, q: PageQuery): Promise<Page[]> {
   return (await query.orderBy('id', 'desc').limit(q.limit).execute()).map(toPage);
 }
 
+/** Pages routed to `team` created in [fromMs, toMs), oldest first (for reports: no limit, the caller bounds the range). */
+export async function listTeamPagesCreated(db: Db, team: string, fromMs: number, toMs: number): Promise<Page[]> {
+  const rows = await db
+    .selectFrom('pages')
+    .selectAll()
+    .where('team', '=', team)
+    .where('created_at', '>=', new Date(fromMs))
+    .where('created_at', '<', new Date(toMs))
+    .orderBy('created_at')
+    .execute();
+  return rows.map(toPage);
+}
+
 export async function getPage(db: Db, id: string): Promise<Page | undefined> {
   const r = await db.selectFrom('pages').selectAll().where('id', '=', id).executeTakeFirst();
   return r ? toPage(r) : undefined;
