@@ -2,19 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { ConfigIssue } from '../source.js';
 import { formatIssue, validateCatalogFiles } from '../validate.js';
 import { dataSourceConnection, dataSourceSpec, parseTimeout } from './data-source.js';
+import { teamAndService } from '../test-catalog.js';
 
-/** A team and a service; 10 lines, so the next document starts on line 11. */
-const base = `apiVersion: pave/v1
-kind: Team
-metadata: { name: payments }
-spec: {}
----
-apiVersion: pave/v1
-kind: Service
-metadata: { name: checkout }
-spec: { owner: payments }
----
-`;
+const base = teamAndService;
 
 function validate(content: string) {
   const v = validateCatalogFiles([{ name: 'ds.yaml', content: base + content }]);

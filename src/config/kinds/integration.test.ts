@@ -2,18 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { catalogView } from '../../domain/objects.js';
 import { formatIssue, validateCatalogFiles } from '../validate.js';
 import { groupLabelsOf, integration, integrationOwner } from './integration.js';
+import { teamAndService } from '../test-catalog.js';
 
-const base = `apiVersion: pave/v1
-kind: Team
-metadata: { name: payments }
-spec: {}
----
-apiVersion: pave/v1
-kind: Service
-metadata: { name: checkout }
-spec: { owner: payments }
----
-`;
+const base = teamAndService;
 
 function validate(content: string) {
   const v = validateCatalogFiles([{ name: 'int.yaml', content: base + content }]);
