@@ -236,13 +236,15 @@ export class SloEngine {
    * read, from a little before it (RECENT_MINUTES: data of the minutes just closed is still arriving); on a full read
    * (every `fullReadEvery` cycles, and when asked to evaluate now) the whole lateness instead, so late data lands.
    */
-  private async syncBatch(batch: EngineSlo[], nowMs: number, full: boolean): Promise<void> {
+  private async syncBatch(batch: { e: EngineSlo; horizonStart: number }[], nowMs: number, full: boolean): Promise<void> {
     if (batch.length === 0) return;
     const end = Math.floor(nowMs / MINUTE_MS) * MINUTE_MS + MINUTE_MS;
     const back = full ? this.opts.latenessMs : RECENT_MINUTES * MINUTE_MS;
     const fromOf = (e: EngineSlo) => Math.floor(Math.max(e.data!.startMs, e.data!.endMs - MINUTE_MS - back) / MINUTE_MS) * MINUTE_MS;
-    const from = Math.min(...batch.map(fromOf));
-    const ids = [...new Set(batch.flatMap((e) => e.terms!.map((t) => t.seriesId)))];
+    // A loop, not Math.min(...): spreading tens of thousands of arguments overflows the call stack.
+    let from = end;
+    for (const { e } of batch) from = Math.min(from, fromOf(e));
+    const ids = [...new Set(batch.flatMap(({ e }) => e.terms!.map((t) => t.seriesId)))];
     const rows = await readRecentMinutes(this.db, ids, from, end);
     const bySeries = new Map<string, CountRow[]>();
     for (const r of rows) {
@@ -250,11 +252,11 @@ export class SloEngine {
       if (list) list.push(r);
       else bySeries.set(r.seriesId, [r]);
     }
-    for (const e of batch) {
+    for (const { e, horizonStart } of batch) {
       const f = fromOf(e);
       const own = [...new Set(e.terms!.map((t) => t.seriesId))].flatMap((id) => bySeries.get(id) ?? []);
       e.data!.apply(foldRows(e.terms!, own, f, end), f, end);
-      e.data!.trim(evaluationHorizon(e.compiled!, nowMs).start);
+      e.data!.trim(horizonStart);
     }
   }
 
@@ -417,11 +419,12 @@ export class SloEngine {
     const full = this.forceFullRead || this.cycles % (this.opts.fullReadEvery ?? 10) === 0;
     this.forceFullRead = false;
     this.cycles++;
-    const batch: EngineSlo[] = [];
+    const batch: { e: EngineSlo; horizonStart: number }[] = [];
     for (const e of this.slos.values()) {
       if (!e.compiled || e.components) continue;
       // SLOs over the store's series that already hold their window are brought up to date together, below.
-      if (e.terms && e.data && e.data.startMs <= evaluationHorizon(e.compiled, nowMs).start) batch.push(e);
+      const horizonStart = evaluationHorizon(e.compiled, nowMs).start;
+      if (e.terms && e.data && e.data.startMs <= horizonStart) batch.push({ e, horizonStart });
       else await this.syncSimple(e, nowMs);
     }
     await this.syncBatch(batch, nowMs, full);
