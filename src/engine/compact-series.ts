@@ -41,6 +41,9 @@ const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
 /** Uint32 words per page: for each minute, good then total + 1 (0 meaning no sample), interleaved. */
 const PAGE = 120;
+
+/** Scratch for putHourPart (putHour copies it): writes are synchronous. */
+const partScratch = { good: new Float64Array(60), total: new Float64Array(60), has: new Uint8Array(60) };
 /** The largest per-minute count a page holds (total + 1 must fit in a Uint32). */
 export const MAX_MINUTE_COUNT = 0xffff_fffe;
 /** Cumulative sums are re-based when they pass these (they stay exact integers in a Float64). */
@@ -314,6 +317,38 @@ export class CompactCountSeries implements CountSeries {
     for (const x of this.sliceIndexes) this.refreshUnit(x, h);
     this.forgetPrefixes();
     if (!this.isRecent(h) && !this.pinned.has(h)) this.freePage(p);
+  }
+
+  /**
+   * Writes minutes [fromMinute, toMinute) of the hour starting at `hourMs` in one go; its other minutes keep what they
+   * hold. Writing an old, unpinned hour minute by minute would drop its detail after the first minute (only recent and
+   * pinned hours keep it), so the next minute could not be written: an hour cut by a window's start is written here.
+   * Throws MissingMinuteDetail when the other minutes are not known (the caller loads the whole hour instead).
+   */
+  putHourPart(hourMs: number, fromMinute: number, toMinute: number, good: ArrayLike<number>, total: ArrayLike<number>, hasData: ArrayLike<number>): void {
+    if (!Number.isFinite(hourMs) || hourMs % HOUR_MS !== 0) throw new RangeError(`${hourMs} is not on a whole hour`);
+    if (!(Number.isInteger(fromMinute) && Number.isInteger(toMinute) && fromMinute >= 0 && fromMinute < toMinute && toMinute <= 60)) {
+      throw new RangeError(`minutes ${fromMinute} to ${toMinute} are not a part of an hour`);
+    }
+    const h = hourMs / HOUR_MS;
+    if (h > this.newest) this.advance(h);
+    if (h < this.oldest) throw new RangeError(`CompactCountSeries: hour ${new Date(hourMs).toISOString()} is before the held range`);
+    const base = this.pageForWrite(h) * PAGE;
+    const { good: g, total: t, has } = partScratch;
+    const pages = this.pages;
+    for (let i = 0; i < 60; i++) {
+      if (i >= fromMinute && i < toMinute) {
+        g[i] = good[i]!;
+        t[i] = total[i]!;
+        has[i] = hasData[i] ? 1 : 0;
+      } else {
+        const t1 = pages[base + 2 * i + 1]!;
+        g[i] = pages[base + 2 * i]!;
+        t[i] = t1 > 0 ? t1 - 1 : 0;
+        has[i] = t1 > 0 ? 1 : 0;
+      }
+    }
+    this.putHour(hourMs, g, t, has);
   }
 
   /** Extends the held range to the hour containing minute `endMs − 1 min` (time passes without data); drops the hours beyond capacity. */

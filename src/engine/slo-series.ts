@@ -117,10 +117,18 @@ export class SloMinutes {
         m += HOUR_MS;
         continue;
       }
-      const c = counts.get(m);
-      if (c) this.held.put(m, c.good, c.total);
-      else this.held.putNoData(m);
-      m += MINUTE_MS;
+      // Part of an hour (a window's start, or the minutes so far of the current hour): written in one go.
+      const hourMs = m - (m % HOUR_MS);
+      const from = (m - hourMs) / MINUTE_MS;
+      const to = Math.min(60, (toMs - hourMs) / MINUTE_MS);
+      for (let i = from; i < to; i++) {
+        const c = counts.get(hourMs + i * MINUTE_MS);
+        good[i] = c?.good ?? 0;
+        total[i] = c?.total ?? 0;
+        has[i] = c ? 1 : 0;
+      }
+      this.held.putHourPart(hourMs, from, to, good, total, has);
+      m = hourMs + to * MINUTE_MS;
     }
   }
 
