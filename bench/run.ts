@@ -18,6 +18,9 @@ const modules: (() => Promise<BenchModule>)[] = [
   () => import('./slo-evaluation.js'),
   () => import('./engine-cycle.js'),
   () => import('./prometheus-rules.js'),
+  () => import('./ui-first-chart.js'),
+  () => import('./ofrep.js'),
+  () => import('./alert-notify.js'),
 ];
 
 /** No single benchmark may run longer than this unless it says so (limitMs): most finish well within it. */

@@ -21,6 +21,11 @@ export interface OpenLoopOptions {
   maxSockets?: number;
   /** Status code counted as success (default 200). */
   expectStatus?: number;
+  /** Default GET; with `body`, the body of request i (sent as JSON unless headers say otherwise). */
+  method?: 'GET' | 'POST';
+  body?: (i: number) => string | Buffer;
+  /** Told of each measured and warm-up request as it is sent, with its scheduled time (performance.now() clock). */
+  onSend?: (i: number, due: number) => void;
 }
 
 export interface OpenLoopResult {
@@ -71,6 +76,7 @@ export async function openLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
     if (inFlight >= maxInFlight) return fail(measured, 'too many in flight');
     inFlight++;
     const sentAt = performance.now();
+    o.onSend?.(i, due);
     if (measured) maxSendLag = Math.max(maxSendLag, sentAt - due);
     let settled = false;
     const done = (kind: string | null) => {
@@ -84,8 +90,10 @@ export async function openLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
       latencies.push(end - due);
       serviceTimes.push(end - sentAt);
     };
+    const body = o.body?.(i);
+    const headers = body === undefined ? o.headers : { 'content-type': 'application/json', ...o.headers, 'content-length': String(Buffer.byteLength(body)) };
     const req = http.request(
-      { agent, host: hostname, port: Number(port), path: o.path(i), method: 'GET', headers: o.headers, timeout: timeoutMs },
+      { agent, host: hostname, port: Number(port), path: o.path(i), method: o.method ?? 'GET', headers, timeout: timeoutMs },
       (res) => {
         res.resume();
         res.on('end', () => done(res.statusCode === expect ? null : `HTTP ${res.statusCode}`));
@@ -94,7 +102,7 @@ export async function openLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
     );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', (err) => done((err as NodeJS.ErrnoException).code ?? err.message));
-    req.end();
+    req.end(body);
   };
 
   const start = performance.now() + 20;

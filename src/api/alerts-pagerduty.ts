@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { alertFromTrigger, maxEventBytes, pagerDutyAccepted, pagerDutyChangeAccepted, pagerDutyInvalid, validateChangeEvent, validateEvent } from '../domain/alerting/index.js';
-import { acknowledgeAlert, ingestAlertBatch, recordChangeEvent, resolveAlert } from '../store/alerts.js';
+import { isChangeKind } from '../domain/budget-policy/change-kinds.js';
+import { acknowledgeAlert, ingestAlertBatch, resolveAlert } from '../store/alerts.js';
+import { recordChange } from '../store/changes.js';
 import type { Database } from '../store/schema.js';
 import { ApiError, sendError } from './errors.js';
 import { batchOf, integrationForKey, type AlertIngestGate, type IntegrationObject } from './integrations.js';
@@ -18,6 +20,12 @@ function pagerDutyErrors(err: FastifyError | ApiError, req: FastifyRequest, repl
   if (status >= 500) return sendError(err, req, reply);
   const message = err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? `Event object is too large: the limit is ${maxEventBytes} bytes (512 KB)` : err.message;
   return reply.status(400).send(pagerDutyInvalid([message]));
+}
+
+/** The first link's href, the change's link on timelines (all links stay in details). */
+function firstHref(links: unknown[]): string | null {
+  const href = (links[0] as { href?: unknown } | undefined)?.href;
+  return typeof href === 'string' ? href : null;
 }
 
 const unknownRoutingKey = () => pagerDutyInvalid(["'routing_key' is not the key of a pagerduty integration in pave"]);
@@ -88,12 +96,23 @@ export function registerPagerDuty(app: FastifyInstance, db: Kysely<Database>, no
         if (!integration) return reply.status(400).send(unknownRoutingKey());
         const at = now();
         const e = v.value;
-        await recordChangeEvent(db, {
+        // PagerDuty change events have no kind or version: a sender may put them in custom_details; a deploy otherwise
+        // (break_glass is the gate's own record).
+        const custom = e.customDetails !== null && typeof e.customDetails === 'object' && !Array.isArray(e.customDetails) ? (e.customDetails as Record<string, unknown>) : {};
+        const actor = `integration:${integration.metadata.name}`;
+        await recordChange(db, {
+          kind: isChangeKind(custom.kind) && custom.kind !== 'break_glass' ? custom.kind : 'deploy',
+          service: integration.spec.service ?? null,
+          ...(integration.spec.team ? { team: integration.spec.team } : {}),
+          version: typeof custom.version === 'string' && custom.version.length <= 200 ? custom.version : null,
+          author: actor,
+          recordedBy: actor,
           integration: integration.metadata.name,
           at: new Date(e.timestamp ?? at.getTime()),
           receivedAt: at,
           summary: e.summary,
           source: e.source,
+          link: firstHref(e.links),
           details: { custom_details: e.customDetails, ...(e.links.length ? { links: e.links } : {}) },
         });
         return reply.status(202).send(pagerDutyChangeAccepted());

@@ -1,4 +1,4 @@
-// Bearer-token authentication and the coarse access level of each route; object-level rules live in domain/permissions.
+// Bearer-token (or the web UI's session cookie) authentication and the coarse access level of each route; object-level rules live in domain/permissions.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { canRead, type Principal } from '../domain/permissions.js';
@@ -76,7 +76,15 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): { forget(
     // Public routes ignore credentials entirely: a stale token must not break a health probe.
     if (access === 'public') return;
     const header = req.headers.authorization;
-    if (!header) {
+    // The web UI's session cookie stands in for the header; an explicit header always wins over it.
+    const cookieToken = header ? undefined : sessionCookieToken(req);
+    if (!header && cookieToken !== undefined) {
+      // A cookie is sent by the browser on its own, so a write must also prove it came from pave's own pages.
+      requireUiRequestHeader(req);
+      const info = await lookup(cookieToken);
+      if (!info) throw unauthorized('your session has ended (the token expired or was revoked): sign in again');
+      req.principal = principalOf(info);
+    } else if (!header) {
       if (opts.localPrincipal) {
         req.principal = opts.localPrincipal;
       } else {
@@ -97,6 +105,37 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): { forget(
       for (const [k, v] of cache) if (v.info.id === tokenId) cache.delete(k);
     },
   };
+}
+
+/** The web UI's session cookie: it holds the API token the user signed in with (api/session.ts sets it). */
+export const sessionCookieName = 'pave_session';
+
+/** The header pave's own pages send on every request; a cross-site form or fetch cannot send it without CORS. */
+export const uiRequestHeader = 'x-pave-request';
+
+/** The token in the session cookie, if the request carries one. */
+export function sessionCookieToken(req: FastifyRequest): string | undefined {
+  const raw = req.headers.cookie;
+  if (!raw) return undefined;
+  for (const part of raw.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0 || part.slice(0, eq).trim() !== sessionCookieName) continue;
+    const value = part.slice(eq + 1).trim();
+    try {
+      return value ? decodeURIComponent(value) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** CSRF defence for cookie-authenticated writes (docs/security.md): reads are safe, writes need the UI's header. */
+export function requireUiRequestHeader(req: FastifyRequest): void {
+  if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return;
+  if (req.headers[uiRequestHeader] !== '1') {
+    throw forbidden(`requests from the web UI (session cookie) must send the header "X-Pave-Request: 1" (cross-site request protection); scripts should send "Authorization: Bearer <token>" instead`);
+  }
 }
 
 export function checkAccess(p: Principal, access: Access): void {

@@ -122,8 +122,14 @@ export function parseJsonBody(body: Buffer): unknown {
 export function registerBodyParsers(app: FastifyInstance): void {
   app.decorateRequest('rawBody', undefined);
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(/^application\/([a-z0-9.+-]*\+)?json$/, { parseAs: 'buffer' }, (req, body: Buffer, done) => {
+  // Parameters are allowed (`application/json; charset=utf-8` is what many clients send); JSON is UTF-8 (RFC 8259),
+  // so any other charset is refused rather than misread.
+  app.addContentTypeParser(/^application\/([a-z0-9.+-]*\+)?json\s*(;.*)?$/i, { parseAs: 'buffer' }, (req, body: Buffer, done) => {
     try {
+      const charset = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
+      if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+        throw new ApiError(415, 'unsupported_media_type', `JSON bodies must be UTF-8, not charset=${charset}`);
+      }
       req.rawBody = body;
       done(null, req.routeOptions.config.scanJsonBody?.(body) ?? parseJsonBody(body));
     } catch (err) {

@@ -20,13 +20,14 @@ function limitOf(text: string | undefined): number {
 }
 
 /**
- * A notification on the wire. A Slack-compatible webhook URL is itself a credential, so only its origin is shown; a
- * webhook's secret is shown as where it is read from (an env variable or file name), never its value; and the signed
+ * A notification on the wire. A webhook or Slack-compatible URL often carries a credential in its path or query (and
+ * incident subscribers' URLs are not for every reader), so only its origin is shown; a webhook's secret is shown as
+ * where it is read from (an env variable or file name), never its value; and the signed
  * acknowledge/resolve links act as the recipient, so a reader of the outbox sees only that they were there.
  */
 export function wireNotification(n: Notification) {
   const dest = n.destination as { url?: string; address?: string; secret?: unknown };
-  const destination = n.channel === 'slack' && dest.url ? { url: `${new URL(dest.url).origin}/…` } : dest;
+  const destination = (n.channel === 'slack' || n.channel === 'webhook') && dest.url ? { ...dest, url: `${new URL(dest.url).origin}/…` } : dest;
   const data = (n.payload as { data?: { actions?: { expires_at?: string } } }).data;
   const payload =
     data?.actions === undefined

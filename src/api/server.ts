@@ -21,8 +21,13 @@ import { registerAlertmanagerApi } from './alerts-alertmanager-v2.js';
 import { registerPagerDuty } from './alerts-pagerduty.js';
 import { registerWebhookAlerts } from './alerts-webhook.js';
 import { registerApply } from './apply.js';
+import { flagExtras, registerFlags } from './flags.js';
 import { registerAudit } from './audit.js';
+import { registerCanary } from './canary.js';
+import { registerRollouts } from './rollouts.js';
 import { registerAuth } from './auth.js';
+import { registerChanges } from './changes.js';
+import { registerGates } from './gates.js';
 import { registerBodyParsers } from './body.js';
 import { frameworkErrorHandler, registerErrorHandling } from './errors.js';
 import { registerHealth } from './health.js';
@@ -35,9 +40,15 @@ import { registerOncall } from './oncall.js';
 import { registerReports } from './reports.js';
 import { registerPageActions } from './page-actions.js';
 import { registerPages } from './pages.js';
+import { registerPostmortems } from './postmortems.js';
 import { registerSlos, sloExtras } from './slos.js';
 import { SloEngine, type EngineOptions } from '../engine/slo-engine.js';
 import { registerTokens } from './tokens.js';
+import { registerIncidents } from './incidents.js';
+import { registerStatusPage } from './status-page.js';
+import { registerSession } from './session.js';
+import { registerSloHistory } from './slo-history.js';
+import { registerWebUi } from './web-ui.js';
 
 export interface ServerOptions {
   store: Store;
@@ -134,7 +145,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     });
   app.decorate('sloEngine', engine);
   app.addHook('onClose', async () => engine.stop());
-  registerObjects(app, db, { SLO: sloExtras(engine) });
+  registerObjects(app, db, { SLO: sloExtras(engine), Flag: flagExtras(db) });
   registerSlos(app, db, engine, now);
   registerOncall(app, db, now);
   registerReports(app, db, now);
@@ -197,5 +208,16 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   registerPagerDuty(app, db, now, alertGate);
   registerWebhookAlerts(app, db, now, alertGate);
   registerPages(app, db, now);
+  registerFlags(app, db, now);
+  registerPostmortems(app, db, now);
+  registerSession(app, db, now, { publicUrl: notify.publicUrl });
+  registerSloHistory(app, db, now);
+  await registerWebUi(app, { db, engine });
+  registerChanges(app, db, now);
+  registerGates(app, db, engine, now);
+  registerCanary(app, db);
+  registerRollouts(app, opts.store, engine, now);
+  registerIncidents(app, db, now);
+  registerStatusPage(app, db, now);
   return app;
 }

@@ -3,15 +3,25 @@ import { Command, CommanderError } from 'commander';
 import { version } from '../version.js';
 import { registerAlertmanagerCommands } from './commands/alertmanager.js';
 import { registerAuditCommand } from './commands/audit.js';
+import { registerCanaryCommands } from './commands/canary.js';
 import { registerConfigCommands } from './commands/config.js';
+import { registerDemoCommand } from './commands/demo.js';
 import { registerGetCommand } from './commands/get.js';
 import { registerIntegrationCommands } from './commands/integration.js';
 import { registerOncallCommands } from './commands/oncall.js';
 import { registerOpenSLOCommands } from './commands/openslo.js';
+import { registerNotificationCommands } from './commands/notification.js';
 import { registerPageCommands } from './commands/page.js';
+import { registerFlagCommands } from './commands/flag.js';
+import { registerPostmortemCommands } from './commands/postmortem.js';
+import { registerChangeCommands } from './commands/change.js';
+import { gateVersionArgs, registerGateCommands } from './commands/gate.js';
+import { registerIncidentCommands } from './commands/incident.js';
 import { registerReportCommands } from './commands/report.js';
+import { registerRolloutCommands } from './commands/rollout.js';
 import { registerRulesCommands } from './commands/rules.js';
 import { registerServeCommands } from './commands/serve.js';
+import { registerSilenceCommands } from './commands/silence.js';
 import { registerSloCommands } from './commands/slo.js';
 import { registerTokenCommands } from './commands/token.js';
 import type { GlobalOptions } from './connection.js';
@@ -29,6 +39,7 @@ export function buildProgram(): Command {
     .exitOverride();
   const globals = () => program.opts<GlobalOptions>();
   registerServeCommands(program, globals);
+  registerDemoCommand(program, globals);
   registerConfigCommands(program, globals);
   registerGetCommand(program, globals);
   registerTokenCommands(program, globals);
@@ -41,6 +52,15 @@ export function buildProgram(): Command {
   registerReportCommands(program, globals);
   registerIntegrationCommands(program, globals);
   registerPageCommands(program, globals);
+  registerSilenceCommands(program, globals);
+  registerNotificationCommands(program, globals);
+  registerFlagCommands(program, globals);
+  registerPostmortemCommands(program, globals);
+  registerChangeCommands(program, globals);
+  registerGateCommands(program, globals);
+  registerIncidentCommands(program, globals);
+  registerCanaryCommands(program, globals);
+  registerRolloutCommands(program, globals);
   for (const c of program.commands) {
     c.exitOverride();
     for (const sub of c.commands) sub.exitOverride();
@@ -49,6 +69,7 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  argv = gateVersionArgs(argv);
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -5,6 +5,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { activeSilences, alertFromSloTransition, pageGroupOf, pageTitleOf, pagesForSeverity, routeAlert, silenceMatches, type AlertSource, type IncomingAlert, type Route, type RouteDefault, type RoutingCatalog, type Silence } from '../domain/alerting/index.js';
 import { toSilence, type SilenceSpec } from '../config/kinds/silence.js';
 import type { ConfigObject } from '../domain/objects.js';
+import { catalogVersion } from './catalog-version.js';
 import { listObjects } from './objects.js';
 import type { Database } from './schema.js';
 import { listTransitions } from './slo-alerts.js';
@@ -247,9 +248,34 @@ export async function applyAlertBatch(trx: Transaction<Database>, batch: AlertBa
   return outcome;
 }
 
+interface RoutingSnapshot {
+  version: string;
+  routing: RoutingCatalog;
+  silences: Silence[];
+}
+
+/** Per store: routing and silences as last read, with the fingerprint of the objects they were read from. */
+const routingSnapshots = new WeakMap<Kysely<Database>, RoutingSnapshot>();
+const routingKinds = ['Service', 'Team', 'EscalationPolicy', 'Silence'] as const;
+
+/**
+ * Routing and silences for one notification. Reading and parsing every Service, Team, policy and Silence per alert
+ * cost more than the rest of paging together; they are re-read only when the fingerprint of those kinds (one
+ * statement, store/catalog-version) changes, so an apply on any replica takes effect at the next alert.
+ */
+export async function currentRouting(db: Kysely<Database>): Promise<{ routing: RoutingCatalog; silences: Silence[] }> {
+  const version = await catalogVersion(db, routingKinds);
+  const known = routingSnapshots.get(db);
+  if (known?.version === version) return known;
+  const [routing, silences] = await Promise.all([loadRoutingCatalog(db), loadSilences(db)]);
+  const snapshot = { version, routing, silences };
+  routingSnapshots.set(db, snapshot);
+  return snapshot;
+}
+
 /** Applies a batch in its own transaction, holding its scope's lock. */
 export async function ingestAlertBatch(db: Kysely<Database>, batch: AlertBatch): Promise<BatchOutcome> {
-  const [routing, silences] = await Promise.all([loadRoutingCatalog(db), loadSilences(db)]);
+  const { routing, silences } = await currentRouting(db);
   return db.transaction().execute(async (trx) => {
     await lockScope(trx, batch.scope);
     return applyAlertBatch(trx, batch, routing, silences);
@@ -317,7 +343,7 @@ export async function expireAlerts(db: Kysely<Database>, now: Date, limit = 1000
  * pave_meta and moved in the same transaction, so each transition is applied exactly once whoever runs this.
  */
 export async function consumeSloTransitions(db: Kysely<Database>, now: Date, limit = 500): Promise<{ applied: number; outcome: BatchOutcome }> {
-  const [routing, silences] = await Promise.all([loadRoutingCatalog(db), loadSilences(db)]);
+  const { routing, silences } = await currentRouting(db);
   return db.transaction().execute(async (trx) => {
     await lockScope(trx, sloScope);
     const cursor = await trx.selectFrom('pave_meta').select('value').where('key', '=', sloCursorKey).executeTakeFirst();
@@ -334,14 +360,4 @@ export async function consumeSloTransitions(db: Kysely<Database>, now: Date, lim
       .execute();
     return { applied: transitions.length, outcome };
   });
-}
-
-/** A PagerDuty change event: kept on the integration's timeline; it never pages. */
-export async function recordChangeEvent(db: Db, e: { integration: string; at: Date; receivedAt: Date; summary: string; source: string | null; details: Record<string, unknown> }): Promise<string> {
-  const row = await db
-    .insertInto('change_events')
-    .values({ integration: e.integration, at: e.at, received_at: e.receivedAt, summary: e.summary, source: e.source, details: JSON.stringify(e.details) })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return String(row.id);
 }

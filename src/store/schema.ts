@@ -182,14 +182,24 @@ export interface PageEventsTable {
   details: Json<Record<string, unknown>>;
 }
 
-/** A PagerDuty change event: a mark on the timeline, never a page. */
+/** A change event (a deploy, config, flag, ... change; PagerDuty's too): a mark on the timeline, never a page (0005, 0009). */
 export interface ChangeEventsTable {
   id: Generated<string>;
-  integration: string;
+  /** The PagerDuty integration that sent it; null for changes recorded through the API or by pave itself. */
+  integration: string | null;
+  kind: string;
+  service: string | null;
+  team: string | null;
+  version: string | null;
+  author: string;
+  /** Who wrote it (a token, an integration, pave); `author` is who made the change, which a pipeline may name. */
+  recorded_by: string;
   at: Timestamp;
   received_at: Timestamp;
   summary: string;
   source: string | null;
+  link: string | null;
+  labels: ColumnType<Record<string, string>, string | undefined, string>;
   details: Json<Record<string, unknown>>;
 }
 

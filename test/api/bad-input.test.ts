@@ -368,6 +368,16 @@ for (const { backend, skip } of backends) {
       );
     });
 
+    it('reads JSON sent with a UTF-8 charset parameter as JSON (a string is the wrong shape everywhere, not an unknown type)', async () => {
+      const variants = ['application/json; charset=utf-8', 'application/json;charset=UTF-8', 'application/json; charset="utf-8"'];
+      const cases = writes().flatMap((r) => variants.map((ct) => ({ method: r.method, url: writeUrl(r), label: `${r.url} ${ct}`, headers: { 'content-type': ct }, payload: '"x"' })));
+      // Any 4xx of the route's own (wrong shape, not found, forbidden...), never 415: the body was read as JSON.
+      await expectNoProblems(cases);
+      const unread: string[] = [];
+      for (const c of cases) if ((await send(c)).statusCode === 415) unread.push(c.label);
+      expect(unread).toEqual([]);
+    });
+
     it('rejects JSON nested 10,000 deep, and survives YAML nested as deep', async () => {
       const deep = 10_000;
       const cases = writes().flatMap((r) => [

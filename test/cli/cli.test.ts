@@ -146,13 +146,13 @@ describe('pave CLI on a local data folder', () => {
     const env = { PAVE_DATA_DIR: join(dir, 'data') };
     const applied = await runCli(['apply', 'examples'], { env });
     expect(applied.code).toBe(0);
-    expect(applied.stdout).toContain('Applied: 32 created, 0 updated, 0 deleted, 0 unchanged.');
+    expect(applied.stdout).toContain('Applied: 37 created, 0 updated, 0 deleted, 0 unchanged.');
     const services = await runCli(['--json', 'get', 'services'], { env });
     expect(JSON.parse(services.stdout)).toHaveLength(9);
     const audit = await runCli(['--json', 'audit', '--limit', '1'], { env });
     expect(JSON.parse(audit.stdout)[0].actor).toMatch(/^local:/);
     const again = await runCli(['plan', 'examples'], { env });
-    expect(again.stdout).toContain('Plan: 0 to create, 0 to update, 0 to delete, 32 unchanged.');
+    expect(again.stdout).toContain('Plan: 0 to create, 0 to update, 0 to delete, 37 unchanged.');
   });
 
   it('reads a catalog from standard input', async () => {

@@ -76,9 +76,17 @@ describe('escalation and outbox durability', () => {
     receiver.status = () => 200;
     const seen = receiver.requests.length;
     const second = await startServe(env);
+    const secondReadyAt = Date.now();
     servers.push(second);
-    // Past the last due time, plus time for the last notifications to go out.
-    await new Promise((r) => setTimeout(r, Math.max(0, secondDue.b + 4_000 - Date.now())));
+    // Past the last due time, then until the last notifications have gone out (bounded: a busy machine is slow to
+    // start the second server, but a notification that never goes out still fails below).
+    await new Promise((r) => setTimeout(r, Math.max(0, secondDue.b + 1_000 - Date.now())));
+    for (let i = 0; i < 120; i++) {
+      const res = await fetch(`${second.url}/api/v1/notifications?limit=1000`, { headers: { authorization: `Bearer ${adminToken}` } });
+      const items = ((await res.json()) as { items: { state: string; channel: string }[] }).items.filter((n) => n.channel !== 'email');
+      if (items.length >= 6 && items.every((n) => n.state === 'sent')) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
     for (const req of receiver.requests.slice(seen)) {
       const key = String(req.headers['idempotency-key']);
       accepted.set(key, (accepted.get(key) ?? 0) + 1);
@@ -106,7 +114,8 @@ describe('escalation and outbox durability', () => {
       const lateness = Date.parse(fired[1].at) - dueAt;
       expect(fired[1].dueAt).toBe(new Date(dueAt).toISOString());
       expect(lateness, `page ${id} step 2 fired ${lateness} ms after its due time`).toBeGreaterThanOrEqual(0);
-      expect(lateness).toBeLessThan(1_500);
+      // At its due time, or at once after the restart when the server came up after it (a loaded machine).
+      expect(Date.parse(fired[1].at) - Math.max(dueAt, secondReadyAt)).toBeLessThan(1_500);
     }
 
     second.child.kill('SIGTERM');

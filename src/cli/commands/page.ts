@@ -1,15 +1,13 @@
 // pave page list | show | ack | resolve: pages through the API (a server, or the local data folder in-process).
 import type { Command } from 'commander';
 import type { Alert, Page, PageEvent } from '../../store/pages.js';
+import { numericId, oneOf } from '../arguments.js';
 import { connect, expectOk, type GlobalOptions } from '../connection.js';
-import { CliError, exitCodes, printJson, println, table } from '../output.js';
+import { printJson, println, table } from '../output.js';
 
 const statuses = ['triggered', 'acknowledged', 'resolved'];
 
-function pageId(id: string): string {
-  if (!/^[1-9][0-9]{0,17}$/.test(id)) throw new CliError(`page id must be a number such as 12, not "${id}"`, exitCodes.usage);
-  return id;
-}
+const pageId = (id: string): string => numericId('page id', id);
 
 function pageRow(p: Page): Record<string, string> {
   return {
@@ -34,7 +32,7 @@ export function registerPageCommands(program: Command, globals: () => GlobalOpti
     .option('--limit <n>', 'at most this many (1-1000, default 100)')
     .action(async (cmd: { status?: string; team?: string; unrouted?: boolean; limit?: string }) => {
       const o = globals();
-      if (cmd.status && !statuses.includes(cmd.status)) throw new CliError(`--status must be one of ${statuses.join(', ')}, not "${cmd.status}"`, exitCodes.usage);
+      oneOf('--status', cmd.status, statuses);
       const q = new URLSearchParams();
       if (cmd.status) q.set('status', cmd.status);
       if (cmd.team) q.set('team', cmd.team);

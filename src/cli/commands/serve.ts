@@ -1,24 +1,13 @@
-// pave serve and pave demo: run the HTTP server on the store until SIGTERM/SIGINT.
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// pave serve: run the HTTP server on the store until SIGTERM/SIGINT (pave demo builds on it, in demo.ts).
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
-import { Presets, SingleBar } from 'cli-progress';
-import type { Kysely } from 'kysely';
 import { buildServer } from '../../api/server.js';
-import type { Database } from '../../store/schema.js';
-import { Ingestor } from '../../telemetry/ingest.js';
-import { backfillBatches, defaultScenarios, seriesNames, startSimulator } from '../../telemetry/simulator.js';
 import type { AlertChange } from '../../engine/slo-engine.js';
-import { applyFiles } from '../../catalog/apply.js';
-import { formatIssue } from '../../config/validate.js';
 import { DataFolderLockedError } from '../../store/lock.js';
 import { defaultDataDir, openStore, type Store } from '../../store/store.js';
-import { bootstrapAdminToken, createToken, listTokens, revokeToken } from '../../store/tokens.js';
+import { bootstrapAdminToken } from '../../store/tokens.js';
 import type { GlobalOptions } from '../connection.js';
 import { keepProcessAlive } from '../lifecycle.js';
-import { readSourceFiles } from '../files.js';
 import { CliError, exitCodes, println } from '../output.js';
 
 export interface RunningServer {
@@ -113,7 +102,7 @@ function handleSignals(server: RunningServer): void {
   process.once('SIGINT', () => onSignal('SIGINT'));
 }
 
-function serveOptions(cmd: { host: string; port: string; logLevel: string }, o: GlobalOptions): ServeOptions {
+export function serveOptions(cmd: { host: string; port: string; logLevel: string }, o: GlobalOptions): ServeOptions {
   const port = Number(cmd.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be 0-65535, not ${cmd.port}`, exitCodes.usage);
   const interval = Number(process.env.PAVE_EVALUATION_INTERVAL ?? '30');
@@ -133,68 +122,6 @@ function printBackfill(): (p: { slo: string; dataSource: string; doneMinutes: nu
   };
 }
 
-function printTransitions(changes: AlertChange[]): void {
-  for (const c of changes) {
-    const d = c.details as { longRatio?: number | null; threshold?: number; dataMinutes?: number; afterMinutes?: number };
-    const what = c.kind === 'burn' ? `${c.severity} ${c.alertId.split(':').at(-1)}` : 'no data';
-    const why =
-      c.kind === 'burn' && d.threshold !== undefined
-        ? ` (long-window error ratio ${d.longRatio === null || d.longRatio === undefined ? '-' : d.longRatio.toFixed(5)} vs k·B ${d.threshold})`
-        : c.kind === 'no_data'
-          ? ` (${d.dataMinutes ?? 0} minutes with data in the last ${d.afterMinutes ?? '?'})`
-          : '';
-    println(`${c.at.toISOString()}  ALERT ${c.state.toUpperCase().padEnd(8)} ${c.slo}  ${what}${why}`);
-  }
-}
-
-/**
- * Backfills the simulated history the data folder lacks (up to 3 days), then starts the SLO engine and live traffic.
- * History is ingested with a lateness wide enough for it; live traffic goes through the normal ingest path.
- */
-async function startTraffic(db: Kysely<Database>, server: RunningServer, seed: string): Promise<{ stop(): Promise<void> }> {
-  const principal = { actor: 'pave:simulator', role: 'admin' as const };
-  const seedNumber = Number(seed) || 42;
-  const end = Math.floor(Date.now() / 60_000) * 60_000;
-  const last = await db
-    .selectFrom('sli_minutes')
-    .innerJoin('sli_series', 'sli_series.id', 'sli_minutes.series_id')
-    .select((eb) => eb.fn.max('sli_minutes.minute').as('last'))
-    .where('sli_series.name', 'in', Object.values(seriesNames))
-    .executeTakeFirst();
-  const lastMs = last?.last ? new Date(last.last as Date).getTime() + 60_000 : undefined;
-  const start = Math.max(end - 3 * 1440 * 60_000, lastMs ?? 0);
-  if (start < end) {
-    const history = new Ingestor(db, { latenessMs: 4 * 1440 * 60_000, futureMs: 5 * 60_000, catalogTtlMs: 60_000 });
-    const bar = new SingleBar({ format: 'backfilling simulated history {bar} {percentage}% | {value}/{total} min', hideCursor: true, clearOnComplete: true }, Presets.shades_classic);
-    if (process.stdout.isTTY) bar.start((end - start) / 60_000, 0);
-    for (const batch of backfillBatches({ seed: seedNumber, start, end })) {
-      const r = await history.ingest(batch.items, { principal, idempotencyKey: batch.idempotencyKey, now: new Date(end) });
-      if (r.status !== 'committed' && r.status !== 'duplicate') throw new CliError(`simulated history was refused: ${JSON.stringify(r).slice(0, 500)}`, exitCodes.usage);
-      if (process.stdout.isTTY) bar.update((batch.to - start) / 60_000);
-    }
-    if (process.stdout.isTTY) bar.stop();
-    println(`simulated history: ${Math.round((end - start) / 60_000)} minutes backfilled`);
-  }
-  server.app.sloEngine.start();
-  const live = new Ingestor(db);
-  return startSimulator({
-    seed: seedNumber,
-    from: end,
-    now: () => new Date(),
-    send: async (items, batch) => {
-      const r = await live.ingest(items, { principal, idempotencyKey: batch.idempotencyKey, now: new Date() });
-      if (r.status === 'invalid' || r.status === 'forbidden') throw new Error(`simulated traffic refused: ${JSON.stringify(r.errors.slice(0, 3))}`);
-    },
-    onError: (err) => process.stderr.write(`traffic simulator: ${(err as Error).message}\n`),
-  });
-}
-
-export function examplesDir(): string {
-  // src/cli/commands → repository root
-  const root = dirname(dirname(dirname(dirname(fileURLToPath(import.meta.url)))));
-  return join(root, 'examples');
-}
-
 export function registerServeCommands(program: Command, globals: () => GlobalOptions): void {
   program
     .command('serve')
@@ -204,59 +131,5 @@ export function registerServeCommands(program: Command, globals: () => GlobalOpt
     .option('--log-level <level>', 'fatal, error, warn, info, debug or silent', process.env.PAVE_LOG_LEVEL ?? 'info')
     .action(async (cmd: { host: string; port: string; logLevel: string }) => {
       await startServer(serveOptions(cmd, globals()));
-    });
-
-  program
-    .command('demo')
-    .description('run pave with the example catalog loaded and print a fresh admin token')
-    .option('--host <host>', 'address to listen on', process.env.PAVE_HOST ?? '127.0.0.1')
-    .option('--port <port>', 'port to listen on', process.env.PORT ?? '8080')
-    .option('--examples <dir>', 'catalog to load', examplesDir())
-    .option('--log-level <level>', 'log level', process.env.PAVE_LOG_LEVEL ?? 'warn')
-    .option('--no-traffic', 'do not simulate traffic')
-    .option('--seed <n>', 'seed of the simulated traffic', '42')
-    .action(async (cmd: { host: string; port: string; examples: string; logLevel: string; traffic: boolean; seed: string }) => {
-      const o = globals();
-      if (!existsSync(cmd.examples)) throw new CliError(`examples folder ${cmd.examples} not found`, exitCodes.usage);
-      const options = serveOptions(cmd, o);
-      // The demo evaluates every 10 s so that the outage shows up quickly.
-      if (!process.env.PAVE_EVALUATION_INTERVAL) options.evaluationIntervalMs = 10_000;
-      const server = await startServer({ ...options, bootstrap: false, startEngine: false, onTransitions: printTransitions });
-      const db = server.store.db;
-      const result = await applyFiles(db, {
-        files: readSourceFiles([cmd.examples]),
-        prune: false,
-        dryRun: false,
-        principal: { actor: 'pave:demo', role: 'admin' },
-      });
-      if (result.outcome !== 'applied') {
-        await server.stop();
-        throw new CliError(`the example catalog did not apply:\n${result.issues.map(formatIssue).join('\n')}`, exitCodes.rejected);
-      }
-      // The demo prints a usable admin token on every start: it replaces the previous demo token.
-      for (const t of await listTokens(db)) if (t.name === 'demo' && t.createdBy === 'pave:demo') await revokeToken(db, t.id, new Date(), { actor: 'pave:demo' });
-      const { token } = await createToken(db, { name: 'demo', role: 'admin', createdBy: 'pave:demo' });
-      const s = result.plan.summary;
-      println(`example catalog applied from ${cmd.examples}: ${s.create} created, ${s.update} updated, ${s.unchanged} unchanged`);
-      if (cmd.traffic) {
-        const simulator = await startTraffic(db, server, cmd.seed);
-        server.onStop(() => simulator.stop());
-      } else {
-        server.app.sloEngine.start();
-      }
-      println('');
-      println(`  open      ${server.url}/api/docs`);
-      println(`  token     ${token}`);
-      println(`  try       export PAVE_URL=${server.url} PAVE_TOKEN=${token}`);
-      println('            npx pave slo list            # SLOs, budgets, burn rates');
-      println('            npx pave slo explain checkout-availability');
-      println('');
-      if (cmd.traffic) {
-        const outage = defaultScenarios.find((x) => x.kind === 'outage')!;
-        const slow = defaultScenarios.find((x) => x.kind === 'latency')!;
-        println(`Traffic is flowing. In ${outage.startMinute} minutes ${outage.service} fails for ${outage.minutes} minutes (watch its burn-rate alert fire below);`);
-        println(`${slow.minutes} minutes of slow ${slow.service} requests follow at minute ${slow.startMinute}.`);
-      }
-      println('Ctrl-C stops the demo; the data stays in the data folder.');
     });
 }

@@ -7,6 +7,12 @@ import * as m0004 from './0004_schedule_overrides.js';
 import * as m0005 from './0005_alerts_and_pages.js';
 import * as m0006 from './0006_escalations_and_notifications.js';
 import * as m0007 from './0007_silenced_alerts.js';
+import * as m0008 from './0008_incidents.js';
+import * as m0009 from './0009_changes.js';
+import * as m0010 from './0010_postmortems.js';
+import * as m0011 from './0011_flag_state.js';
+import * as m0012 from './0012_rollouts.js';
+import * as m0013 from './0013_incident_severity_scale.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -16,4 +22,10 @@ export const migrations: Record<string, Migration> = {
   '0005_alerts_and_pages': m0005,
   '0006_escalations_and_notifications': m0006,
   '0007_silenced_alerts': m0007,
+  '0008_incidents': m0008,
+  '0009_changes': m0009,
+  '0010_postmortems': m0010,
+  '0011_flag_state': m0011,
+  '0012_rollouts': m0012,
+  '0013_incident_severity_scale': m0013,
 };
