@@ -4,22 +4,22 @@
 // gets pave's JSON 404.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import type { SloEngine } from '../engine/slo-engine.js';
+import { packageRoot } from '../package-root.js';
 import { getObject } from '../store/objects.js';
 import type { Database } from '../store/schema.js';
 import { verifyToken } from '../store/tokens.js';
 import { sessionCookieToken } from './auth.js';
 import { notFound } from './errors.js';
 
-/** web/dist beside src/ (tsx) or dist/ (built): both are one folder below the repository root. */
+/** web/dist in pave's own folder, built by `npm run build:web`. */
 export function defaultWebDir(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
+  return join(packageRoot(), 'web', 'dist');
 }
 
 /** The pages are same-origin only: scripts and styles from pave itself, no framing (clickjacking), no referrer leaks. */

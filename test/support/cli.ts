@@ -1,6 +1,7 @@
 // Runs the real `pave` CLI in a child process, as a user would.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { cliEntryArgs } from './cli-bundle.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -14,7 +15,7 @@ export function runCli(args: string[], opts: { env?: Record<string, string | und
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = { ...process.env, PAVE_URL: undefined, PAVE_TOKEN: undefined, DATABASE_URL: undefined, ...opts.env };
     for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
-    const child = spawn(process.execPath, ['--import', 'tsx', `${root}/src/cli/main.ts`, ...args], { cwd: opts.cwd ?? root, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...cliEntryArgs(), ...args], { cwd: opts.cwd ?? root, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -1,6 +1,7 @@
 // Starts `pave serve` in a child process, as an operator would, and waits until it listens.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { cliEntryArgs } from './cli-bundle.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -13,7 +14,7 @@ export interface ServeProcess {
 }
 
 export async function startServe(env: Record<string, string>, args: string[] = [], command: 'serve' | 'demo' = 'serve', ready = /pave listening on (http:\/\/\S+)/): Promise<ServeProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', `${root}/src/cli/main.ts`, command, '--port', '0', '--log-level', 'warn', ...args], {
+  const child = spawn(process.execPath, [...cliEntryArgs(), command, '--port', '0', '--log-level', 'warn', ...args], {
     cwd: root,
     env: { ...process.env, PAVE_URL: '', PAVE_TOKEN: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,8 +2,7 @@
 // sink standing in for the on-call person's pager, so a newcomer watches a burn alert page someone, escalate, and
 // stop when acknowledged from the CLI.
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Kysely } from 'kysely';
@@ -15,6 +14,7 @@ import type { Database } from '../../store/schema.js';
 import { createToken, listTokens, revokeToken } from '../../store/tokens.js';
 import { Ingestor } from '../../telemetry/ingest.js';
 import { backfillBatches, seriesNames, startSimulator, type Scenario } from '../../telemetry/simulator.js';
+import { packageRoot } from '../../package-root.js';
 import type { GlobalOptions } from '../connection.js';
 import { readSourceFiles } from '../files.js';
 import { startDemoStory } from '../demo-story.js';
@@ -101,9 +101,7 @@ async function startTraffic(db: Kysely<Database>, server: RunningServer, seed: s
 }
 
 export function examplesDir(): string {
-  // src/cli/commands → repository root
-  const root = dirname(dirname(dirname(dirname(fileURLToPath(import.meta.url)))));
-  return join(root, 'examples');
+  return join(packageRoot(), 'examples');
 }
 
 export function registerDemoCommand(program: Command, globals: () => GlobalOptions): void {
