@@ -123,6 +123,9 @@ export async function registerWebUi(app: FastifyInstance, opts: WebUiOptions): P
     ['/incident/:id', z.object({ id })],
     ['/incident/:id/postmortem', z.object({ id })],
     ['/flags', undefined],
+    ['/rollouts', undefined],
+    ['/rollout/:name', z.object({ name })],
+    ['/reports', undefined],
   ];
   // A signed-in request for a service or SLO that does not exist is a 404, as the API would say; a signed-out one gets
   // the page (which asks to sign in), so the route tells nobody without a token what exists.

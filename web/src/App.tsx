@@ -11,6 +11,8 @@ import { Login } from './pages/Login';
 import { PostmortemEditor } from './pages/PostmortemEditor';
 import { OncallPage } from './pages/OncallPage';
 import { PageDetail, PagesPage } from './pages/PagesPage';
+import { ReportsPage } from './pages/ReportsPage';
+import { RolloutDetail, RolloutsPage } from './pages/RolloutsPage';
 import { ServicePage } from './pages/ServicePage';
 import { SloPage } from './pages/SloPage';
 import { Link, match, useLocation } from './router';
@@ -21,6 +23,8 @@ const nav: { to: string; label: string; active: (p: string) => boolean }[] = [
   { to: '/pages', label: 'Pages', active: (p) => p.startsWith('/pages') || p.startsWith('/page/') },
   { to: '/incidents', label: 'Incidents', active: (p) => p.startsWith('/incident') },
   { to: '/flags', label: 'Flags', active: (p) => p.startsWith('/flags') },
+  { to: '/rollouts', label: 'Rollouts', active: (p) => p.startsWith('/rollout') },
+  { to: '/reports', label: 'Reports', active: (p) => p.startsWith('/reports') },
 ];
 
 function Routes(): ReactNode {
@@ -36,6 +40,9 @@ function Routes(): ReactNode {
   if ((m = match('/incident/:id', path))) return <IncidentDetail key={m.id} id={m.id!} />;
   if ((m = match('/incident/:id/postmortem', path))) return <PostmortemEditor key={m.id} id={m.id!} />;
   if (match('/flags', path)) return <FlagsPage />;
+  if (match('/rollouts', path)) return <RolloutsPage />;
+  if ((m = match('/rollout/:name', path))) return <RolloutDetail key={m.name} name={m.name!} />;
+  if (match('/reports', path)) return <ReportsPage />;
   return (
     <>
       <h1>Not found</h1>

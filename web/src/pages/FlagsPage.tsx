@@ -1,10 +1,12 @@
 // Feature flags: each flag's owner, kill switch and rollout percentage as in force now, changed in place by its team
-// (POST /api/v1/flags/{name}/state, audited and recorded as a change event).
+// (POST /api/v1/flags/{name}/state, audited and recorded as a change event). A flag that a Rollout steps links to it.
 import { useState, type FormEvent } from 'react';
 import { ApiFailure, enc, post } from '../api';
 import { ErrorBox, Loading } from '../components/common';
 import { utcTime } from '../format';
 import { useLive, useQuery } from '../live';
+import { Link } from '../router';
+import type { RolloutObject } from '../types';
 
 interface Flag {
   metadata: { name: string };
@@ -15,6 +17,7 @@ interface Flag {
 
 export function FlagsPage() {
   const q = useQuery<{ items: Flag[] }>('/api/v1/flags');
+  const rollouts = useQuery<{ items: RolloutObject[] }>('/api/v1/rollouts');
   return (
     <>
       <h1>Feature flags</h1>
@@ -36,7 +39,7 @@ export function FlagsPage() {
           </thead>
           <tbody>
             {q.data.items.map((f) => (
-              <FlagRow key={f.metadata.name} flag={f} onDone={q.reload} />
+              <FlagRow key={f.metadata.name} flag={f} onDone={q.reload} rollouts={(rollouts.data?.items ?? []).filter((r) => r.spec.target.flag === f.metadata.name).map((r) => r.metadata.name)} />
             ))}
           </tbody>
         </table>
@@ -45,7 +48,7 @@ export function FlagsPage() {
   );
 }
 
-function FlagRow({ flag, onDone }: { flag: Flag; onDone: () => void }) {
+function FlagRow({ flag, onDone, rollouts }: { flag: Flag; onDone: () => void; rollouts: string[] }) {
   const { refresh } = useLive();
   const [percentage, setPercentage] = useState(String(flag.effective.percentage ?? ''));
   const [error, setError] = useState<ApiFailure | undefined>();
@@ -91,6 +94,18 @@ function FlagRow({ flag, onDone }: { flag: Flag; onDone: () => void }) {
           </>
         )}
         {flag.runtime && <div className="muted small">set {utcTime(flag.runtime.updatedAt)} by {flag.runtime.updatedBy}</div>}
+        {rollouts.length > 0 && (
+          <div className="small">
+            Stepped by{' '}
+            {rollouts.map((r, i) => (
+              <span key={r}>
+                {i > 0 && ', '}
+                <Link to={`/rollout/${enc(r)}`}>rollout {r}</Link>
+              </span>
+            ))}
+            <span className="muted"> (its next step sets the percentage again)</span>
+          </div>
+        )}
       </td>
       <td>
         {pct !== null && (

@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { enc } from '../api';
 import { ErrorBox, Loading, Section, StatusBadge } from '../components/common';
+import { GateState } from '../components/GateState';
 import { SloCharts, ranges, type RangeKey } from '../components/SloCharts';
 import { BurnRates, Headline, Tiers } from '../components/SloFigures';
 import { ago, utcTime } from '../format';
@@ -153,6 +154,8 @@ export function ServicePage({ name }: { name: string }) {
           )}
         </Section>
       </div>
+
+      <GateState service={name} />
 
       <Section title="SLOs">
         <RangePicker id="service-range" value={range} onChange={setRange} />
