@@ -33,6 +33,26 @@ spec:
 
 export const adminToken = 'web-test-admin-token-0123456789abcdefghij';
 
+/**
+ * A rollout of the flag new-checkout, guarded by checkout's availability SLO: step 1 (10%, the flag's own percentage)
+ * bakes for an hour, so within a test it stays at step 1 of 3 until someone commands it. Only the tests that ask for
+ * it get it (`extraYaml`): the flags test expects the flag untouched by a runner.
+ */
+export const newCheckoutRollout = `apiVersion: pave/v1
+kind: Rollout
+metadata: { name: new-checkout }
+spec:
+  service: checkout
+  description: One-page checkout to everyone, guarded by availability
+  changeKind: flag
+  target: { flag: new-checkout }
+  steps:
+    - { weight: 10, bake: 1h }
+    - { weight: 50, bake: 1h }
+    - { weight: 100 }
+  guard: { slos: [checkout-availability], onFailure: rollback }
+`;
+
 export interface WebDataDir {
   dir: string;
   /** Minutes of traffic written, and when they end. */
@@ -46,14 +66,21 @@ export interface TrafficBatch {
   idempotencyKey: string;
 }
 
-/** `traffic`: the batches to write instead of the demo's simulated traffic of every service (the benchmark's own). */
-export async function prepareWebDataDir(days: number, options: { traffic?: (startMs: number, endMs: number) => Iterable<TrafficBatch> } = {}): Promise<WebDataDir> {
+/**
+ * `traffic`: the batches to write instead of the demo's simulated traffic of every service (the benchmark's own).
+ * `extraYaml`: more objects applied with the catalog (e.g. newCheckoutRollout).
+ */
+export async function prepareWebDataDir(days: number, options: { traffic?: (startMs: number, endMs: number) => Iterable<TrafficBatch>; extraYaml?: string } = {}): Promise<WebDataDir> {
   const dir = mkdtempSync(join(tmpdir(), 'pave-web-data-'));
   const store = await openStore({ dataDir: dir });
   const endMs = Math.floor(Date.now() / 60_000) * 60_000;
   try {
     const applied = await applyFiles(store.db, {
-      files: [...readSourceFiles([join(root, 'examples')]), { name: 'web-test-integration.yaml', content: integration }],
+      files: [
+        ...readSourceFiles([join(root, 'examples')]),
+        { name: 'web-test-integration.yaml', content: integration },
+        ...(options.extraYaml ? [{ name: 'web-test-extra.yaml', content: options.extraYaml }] : []),
+      ],
       prune: false,
       dryRun: false,
       principal: { actor: 'test:setup', role: 'admin' },

@@ -12,9 +12,19 @@ import type { IncidentMetricsGroup, IncidentMetricsReport, OncallItem, OncallLoa
 
 const DAY_MS = 86_400_000;
 
-/** An instant as the API's range parameters take it: ISO 8601 in UTC, whole minutes (stable across refetches). */
+/** An instant as the API's range parameters take it: ISO 8601 in UTC. */
 function instant(ms: number): string {
-  return `${new Date(Math.floor(ms / 60_000) * 60_000).toISOString().slice(0, 19)}Z`;
+  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
+}
+
+/**
+ * The last `days` days, ending at the start of the next minute (so everything up to now is in; `to` is exclusive):
+ * fixed when chosen, so the query's path stays the same across live refetches, and exactly `days` long, so stepped
+ * reports get no extra point just before the end.
+ */
+function lastDays(days: number): { from: string; to: string } {
+  const to = (Math.floor(Date.now() / 60_000) + 1) * 60_000;
+  return { from: instant(to - days * DAY_MS), to: instant(to) };
 }
 
 /** The ISO week (UTC) holding `ms`, as the API names it: 2026-W47. Weeks start on Monday; week 1 holds a Thursday. */
@@ -78,10 +88,9 @@ function RangeSelect({ label, days, options, onChange }: { label: string; days: 
   );
 }
 
-/** A range ending now, fixed when chosen: the query's path then stays the same across live refetches. */
-function useRange(defaultDays: number): { days: number; from: string; setDays: (d: number) => void } {
-  const [r, setR] = useState(() => ({ days: defaultDays, from: instant(Date.now() - defaultDays * DAY_MS) }));
-  return { days: r.days, from: r.from, setDays: (d) => setR({ days: d, from: instant(Date.now() - d * DAY_MS) }) };
+function useRange(defaultDays: number): { days: number; from: string; to: string; setDays: (d: number) => void } {
+  const [r, setR] = useState(() => ({ days: defaultDays, ...lastDays(defaultDays) }));
+  return { ...r, setDays: (d) => setR({ days: d, ...lastDays(d) }) };
 }
 
 function OncallLoadSection() {
@@ -89,7 +98,7 @@ function OncallLoadSection() {
   const [chosen, setSchedule] = useSearchParam('schedule');
   const range = useRange(28);
   const schedule = chosen ?? schedules.data?.items[0]?.schedule ?? null;
-  const q = useQuery<OncallLoadReport>(schedule ? apiPath('/api/v1/reports/oncall-load', { schedule, from: range.from }) : null, { live: false });
+  const q = useQuery<OncallLoadReport>(schedule ? apiPath('/api/v1/reports/oncall-load', { schedule, from: range.from, to: range.to }) : null, { live: false });
   const r = q.data;
   return (
     <Section title="On-call load" id="oncall-load">
@@ -263,9 +272,9 @@ const debtRanges: Record<string, { days: number; step: '1d' | '7d'; label: strin
 
 function RepairDebtSection() {
   const [key, setKey] = useState('84d');
-  const [from, setFrom] = useState(() => instant(Date.now() - 84 * DAY_MS));
+  const [range, setRange] = useState(() => lastDays(84));
   const choice = debtRanges[key]!;
-  const q = useQuery<RepairDebtReport>(apiPath('/api/v1/reports/repair-debt', { from, step: choice.step }));
+  const q = useQuery<RepairDebtReport>(apiPath('/api/v1/reports/repair-debt', { ...range, step: choice.step }));
   const r = q.data;
   const chart = useMemo(() => {
     if (!r) return null;
@@ -273,9 +282,11 @@ function RepairDebtSection() {
     const peak = r.points.reduce((m, p) => Math.max(m, p.open), 0);
     return {
       times: r.points.map((p) => Date.parse(p.at) / 1000),
+      // Overdue items are a part of the open ones: drawn first as a filled area, the open line over it stays visible
+      // where the two are equal.
       series: [
+        { label: 'overdue', values: r.points.map((p) => p.overdue), color: '#b00020', fill: 'rgba(176, 0, 32, 0.15)', format: (v: number) => num(v, 0) },
         { label: 'open', values: r.points.map((p) => p.open), color: '#0b5cad', format: (v: number) => num(v, 0) },
-        { label: 'overdue', values: r.points.map((p) => p.overdue), color: '#b00020', format: (v: number) => num(v, 0) },
       ],
       summary: `${r.points.length} points from ${utcTime(r.from)} to ${utcTime(r.to)}; at the end ${last?.open ?? 0} open and ${last?.overdue ?? 0} overdue; at most ${peak} open.`,
     };
@@ -290,7 +301,7 @@ function RepairDebtSection() {
             value={key}
             onChange={(e) => {
               setKey(e.target.value);
-              setFrom(instant(Date.now() - debtRanges[e.target.value]!.days * DAY_MS));
+              setRange(lastDays(debtRanges[e.target.value]!.days));
             }}
           >
             {Object.entries(debtRanges).map(([k, v]) => (
@@ -341,7 +352,7 @@ function MetricsRow({ g, scope }: { g: IncidentMetricsGroup; scope: string }) {
 
 function IncidentMetricsSection() {
   const range = useRange(28);
-  const q = useQuery<IncidentMetricsReport>(apiPath('/api/v1/reports/incident-metrics', { from: range.from }));
+  const q = useQuery<IncidentMetricsReport>(apiPath('/api/v1/reports/incident-metrics', { from: range.from, to: range.to }));
   const r = q.data;
   const goal = (m: number | null) => (m === null ? 'none' : minutes(m));
   return (
