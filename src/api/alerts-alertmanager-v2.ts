@@ -4,10 +4,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { alertmanagerApiAlerts, alertsFromApi, apiAlertsIssue, type AlertmanagerApiAlerts } from '../domain/alerting/index.js';
-import { expireAlerts, ingestAlertBatch } from '../store/alerts.js';
+import { expireAlerts } from '../store/alerts.js';
 import type { Database } from '../store/schema.js';
 import { badRequest } from './errors.js';
-import { batchOf, integrationFromBearer, type AlertIngestGate } from './integrations.js';
+import { bearerRefusal, intakeFromBearer, submitAlerts } from './alerts-intake.js';
+import { batchOf, type AlertIngestGate } from './integrations.js';
 
 export function registerAlertmanagerApi(app: FastifyInstance, db: Kysely<Database>, now: () => Date, gate: AlertIngestGate): void {
   app.post(
@@ -24,14 +25,16 @@ export function registerAlertmanagerApi(app: FastifyInstance, db: Kysely<Databas
     },
     async (req, reply) =>
       gate.run(async () => {
-        const integration = await integrationFromBearer(db, req, 'alertmanager-v2');
+        const key = await intakeFromBearer(db, req, 'alertmanager-v2');
         const alerts = req.body as AlertmanagerApiAlerts;
         const issue = apiAlertsIssue(alerts);
         if (issue) throw badRequest(`${issue.path}: ${issue.message}`, [{ in: 'body', ...issue }]);
         const at = now();
         // Alerts whose endsAt passed resolve first: one sent again after that is a new occurrence, not a repeat.
         await expireAlerts(db, at);
-        await ingestAlertBatch(db, { ...batchOf(integration), source: 'alertmanager-v2', alerts: alertsFromApi(alerts, at.getTime()), now: at });
+        const incoming = alertsFromApi(alerts, at.getTime());
+        const r = await submitAlerts(db, key, (integration) => ({ ...batchOf(integration), source: 'alertmanager-v2', alerts: incoming, now: at }));
+        if ('refused' in r) throw bearerRefusal(r);
         return reply.status(200).send();
       }),
   );

@@ -6,9 +6,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { alertmanagerWebhook, alertsFromWebhook, webhookIsComplete, type AlertmanagerWebhook } from '../domain/alerting/index.js';
 import { alertmanagerWebhookPath } from '../rules/alertmanager-config.js';
-import { ingestAlertBatch } from '../store/alerts.js';
 import type { Database } from '../store/schema.js';
-import { batchOf, integrationFromBearer, type AlertIngestGate } from './integrations.js';
+import { bearerRefusal, intakeFromBearer, submitAlerts } from './alerts-intake.js';
+import { batchOf, type AlertIngestGate } from './integrations.js';
 
 export function registerAlertmanagerWebhook(app: FastifyInstance, db: Kysely<Database>, now: () => Date, gate: AlertIngestGate): void {
   app.post(
@@ -28,15 +28,19 @@ export function registerAlertmanagerWebhook(app: FastifyInstance, db: Kysely<Dat
     },
     async (req) =>
       gate.run(async () => {
-        const integration = await integrationFromBearer(db, req, 'alertmanager');
+        const key = await intakeFromBearer(db, req, 'alertmanager');
         const payload = req.body as AlertmanagerWebhook;
-        return ingestAlertBatch(db, {
+        const alerts = alertsFromWebhook(payload);
+        const at = now();
+        const r = await submitAlerts(db, key, (integration) => ({
           ...batchOf(integration),
           source: 'alertmanager',
-          alerts: alertsFromWebhook(payload),
+          alerts,
           reconcileGroup: webhookIsComplete(payload) ? payload.groupKey : null,
-          now: now(),
-        });
+          now: at,
+        }));
+        if ('refused' in r) throw bearerRefusal(r);
+        return r.outcome;
       }),
   );
 }

@@ -8,10 +8,11 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { Kysely } from 'kysely';
 import { alertFromTrigger, maxEventBytes, pagerDutyAccepted, pagerDutyChangeAccepted, pagerDutyInvalid, validateChangeEvent, validateEvent } from '../domain/alerting/index.js';
 import { isChangeKind } from '../domain/budget-policy/change-kinds.js';
-import { acknowledgeAlert, ingestAlertBatch, resolveAlert } from '../store/alerts.js';
+import { acknowledgeAlert, resolveAlert } from '../store/alerts.js';
 import { recordChange } from '../store/changes.js';
 import type { Database } from '../store/schema.js';
 import { ApiError, sendError } from './errors.js';
+import { intakeKey, isRefusal, submitAlerts } from './alerts-intake.js';
 import { batchOf, integrationForKey, type AlertIngestGate, type IntegrationObject } from './integrations.js';
 
 /** Client errors in PagerDuty's shape (a sender's PagerDuty client parses them); server errors stay pave's. */
@@ -62,15 +63,20 @@ export function registerPagerDuty(app: FastifyInstance, db: Kysely<Database>, no
         const v = validateEvent(req.body);
         if (!v.ok) return reply.status(400).send(pagerDutyInvalid(v.errors));
         const event = v.value;
-        const integration = await integrationOf(db, event.routingKey);
-        if (!integration) return reply.status(400).send(unknownRoutingKey());
         const at = now();
-        const batch = batchOf(integration);
         if (event.action === 'trigger') {
+          // The common case, many times a second per sender: no statement of its own beyond its group's (alerts-intake).
+          const key = await intakeKey(db, event.routingKey, 'pagerduty');
+          if (isRefusal(key)) return reply.status(400).send(unknownRoutingKey());
           const dedupKey = event.dedupKey ?? randomUUID().replaceAll('-', '');
-          await ingestAlertBatch(db, { ...batch, source: 'pagerduty', alerts: [alertFromTrigger(event.trigger, dedupKey, at.getTime())], now: at });
+          const alert = alertFromTrigger(event.trigger, dedupKey, at.getTime());
+          const r = await submitAlerts(db, key, (integration) => ({ ...batchOf(integration), source: 'pagerduty', alerts: [alert], now: at }));
+          if ('refused' in r) return reply.status(400).send(unknownRoutingKey());
           return reply.status(202).send(pagerDutyAccepted(dedupKey));
         }
+        const integration = await integrationOf(db, event.routingKey);
+        if (!integration) return reply.status(400).send(unknownRoutingKey());
+        const batch = batchOf(integration);
         // Dropped (still 202, as PagerDuty answers) when the key has no open alert on this routing key.
         if (event.action === 'acknowledge') await acknowledgeAlert(db, batch.scope, event.dedupKey, batch.actor, at);
         else await resolveAlert(db, batch.scope, event.dedupKey, batch.actor, at);

@@ -3,9 +3,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { alertFromWebhook, webhookAlert, webhookIdentity, type WebhookAlert } from '../domain/alerting/index.js';
-import { ingestAlertBatch } from '../store/alerts.js';
 import type { Database } from '../store/schema.js';
-import { batchOf, integrationFromBearer, type AlertIngestGate } from './integrations.js';
+import { bearerRefusal, intakeFromBearer, submitAlerts } from './alerts-intake.js';
+import { batchOf, type AlertIngestGate } from './integrations.js';
 
 export const webhookPath = '/api/v1/integrations/webhook';
 
@@ -24,11 +24,13 @@ export function registerWebhookAlerts(app: FastifyInstance, db: Kysely<Database>
     },
     async (req, reply) =>
       gate.run(async () => {
-        const integration = await integrationFromBearer(db, req, 'webhook');
+        const key = await intakeFromBearer(db, req, 'webhook');
         const body = req.body as WebhookAlert;
         const at = now();
-        const outcome = await ingestAlertBatch(db, { ...batchOf(integration), source: 'webhook', alerts: [alertFromWebhook(body, at.getTime())], now: at });
-        return reply.status(202).send({ status: 'success', dedup_key: webhookIdentity(body), pagesTriggered: outcome.pagesTriggered });
+        const alert = alertFromWebhook(body, at.getTime());
+        const r = await submitAlerts(db, key, (integration) => ({ ...batchOf(integration), source: 'webhook', alerts: [alert], now: at }));
+        if ('refused' in r) throw bearerRefusal(r);
+        return reply.status(202).send({ status: 'success', dedup_key: webhookIdentity(body), pagesTriggered: r.outcome.pagesTriggered });
       }),
   );
 }

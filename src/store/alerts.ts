@@ -1,12 +1,17 @@
-// Alerts in, pages out: one transaction per notification, serialized per scope (an integration, or `pave:slo`) with
-// a transaction-level advisory lock, so that concurrent notifications of the same group neither open two pages nor
-// lose an update. Identity, grouping and routing are decided in domain/alerting; this module only keeps the rows.
+// Alerts in, pages out. Notifications of one scope (an integration, or `pave:slo`) are serialized with a
+// transaction-level advisory lock, so that concurrent notifications of the same group neither open two pages nor lose
+// an update. Concurrent notifications of a scope are written as one group (AlertWriter): one transaction, one lock,
+// one read of the scope's open alerts and one write of all its repeats, each notification still answered with its
+// own outcome and only once the group committed. Identity, grouping and routing are decided in domain/alerting; this
+// module only keeps the rows.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { activeSilences, alertFromSloTransition, pageGroupOf, pageTitleOf, pagesForSeverity, routeAlert, silenceMatches, type AlertSource, type IncomingAlert, type Route, type RouteDefault, type RoutingCatalog, type Silence } from '../domain/alerting/index.js';
 import { toSilence, type SilenceSpec } from '../config/kinds/silence.js';
+import type { IntegrationFormat } from '../config/kinds/integration.js';
 import type { ConfigObject } from '../domain/objects.js';
 import { catalogVersion } from './catalog-version.js';
-import { listObjects } from './objects.js';
+import { listObjects, type StoredObject } from './objects.js';
+import { activeKeyHashes } from './integration-keys.js';
 import type { Database } from './schema.js';
 import { listTransitions } from './slo-alerts.js';
 
@@ -54,6 +59,10 @@ export async function lockScope(trx: Transaction<Database>, scope: string): Prom
  */
 export async function loadRoutingCatalog(db: Db): Promise<RoutingCatalog> {
   const [services, teams, policies] = await Promise.all([listObjects(db, 'Service'), listObjects(db, 'Team'), listObjects(db, 'EscalationPolicy')]);
+  return routingCatalogOf(services, teams, policies);
+}
+
+function routingCatalogOf(services: readonly StoredObject[], teams: readonly StoredObject[], policies: readonly StoredObject[]): RoutingCatalog {
   const named = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
   const teamPolicies = new Map<string, string>();
   const servicePolicies = new Map<string, string>();
@@ -101,7 +110,7 @@ async function addPageEvent(trx: Transaction<Database>, e: { pageId: string; at:
 }
 
 /** Resolves a firing alert and, when it was its page's last, the page too (auto-resolve). A silenced alert has no page. */
-async function resolveAlertRow(trx: Transaction<Database>, alert: OpenAlertRow, at: Date, endedAt: Date, actor: string, reason: string): Promise<void> {
+async function resolveAlertRow(trx: Transaction<Database>, alert: OpenAlertRow, at: Date, endedAt: Date, actor: string, reason: string, state?: ScopeState): Promise<void> {
   await trx.updateTable('alerts').set({ status: 'resolved', resolved_at: endedAt, last_received_at: at }).where('id', '=', alert.id).execute();
   if (alert.page_id === null) return;
   await addPageEvent(trx, { pageId: alert.page_id, at, type: 'alert_resolved', actor, alertId: alert.id, details: { reason } });
@@ -114,11 +123,116 @@ async function resolveAlertRow(trx: Transaction<Database>, alert: OpenAlertRow, 
     .where('status', '<>', 'resolved')
     .returning('id')
     .executeTakeFirst();
-  if (page) await addPageEvent(trx, { pageId: alert.page_id, at, type: 'resolved', actor: autoResolveActor, details: { reason: 'all its alerts resolved' } });
+  if (!page) return;
+  await addPageEvent(trx, { pageId: alert.page_id, at, type: 'resolved', actor: autoResolveActor, details: { reason: 'all its alerts resolved' } });
+  if (state) state.pagesResolved++;
 }
 
 async function openAlert(trx: Transaction<Database>, scope: string, identity: string): Promise<OpenAlertRow | undefined> {
   return trx.selectFrom('alerts').select(['id', 'page_id', 'silenced_by']).where('scope', '=', scope).where('identity', '=', identity).where('status', '=', 'firing').executeTakeFirst();
+}
+
+/** A repeat waiting to be written with the others of its group: the newest fields, and how many times it came. */
+interface PendingRepeat {
+  fields: AlertFields;
+  count: number;
+}
+
+type AlertFields = {
+  labels: string;
+  annotations: string;
+  summary: string;
+  severity: string | null;
+  expires_at: Date | null;
+  last_received_at: Date;
+  details: string;
+  source_group: string | null;
+};
+
+/** A page opened by a group, as escalation needs it (PagingHooks.pagesOpened). */
+export interface OpenedPage {
+  id: string;
+  scope: string;
+  title: string;
+  team: string | null;
+  service: string | null;
+  escalationPolicy: string | null;
+  /** The severity of the alert that opened it. */
+  severity: string | null;
+  createdAt: Date;
+}
+
+/**
+ * What one transaction knows of its scope's open alerts, so that a group of notifications reads them once: every
+ * identity the group names is looked up in one statement (null: none open), and the map is kept true as the group
+ * writes. Repeats of alerts already on a page (most notifications) are held and written in one statement, before
+ * anything else is written, so the rows end as if each notification had been applied in turn.
+ */
+export class ScopeState {
+  private readonly open = new Map<string, OpenAlertRow | null>();
+  private readonly repeats = new Map<string, PendingRepeat>();
+  readonly opened: OpenedPage[] = [];
+  pagesResolved = 0;
+
+  constructor(
+    private readonly trx: Transaction<Database>,
+    readonly scope: string,
+  ) {}
+
+  /** Reads the open alerts of these identities in one statement. */
+  async prefetch(identities: Iterable<string>): Promise<void> {
+    const wanted = [...new Set(identities)].filter((i) => !this.open.has(i));
+    if (wanted.length === 0) return;
+    const rows = await this.trx
+      .selectFrom('alerts')
+      .select(['id', 'page_id', 'silenced_by', 'identity'])
+      .where('scope', '=', this.scope)
+      .where('status', '=', 'firing')
+      .where('identity', '=', sql<string>`any(${wanted}::text[])`)
+      .execute();
+    for (const i of wanted) this.open.set(i, null);
+    for (const r of rows) this.open.set(r.identity, { id: String(r.id), page_id: r.page_id === null ? null : String(r.page_id), silenced_by: r.silenced_by });
+  }
+
+  async find(identity: string): Promise<OpenAlertRow | undefined> {
+    const known = this.open.get(identity);
+    if (known !== undefined) return known ?? undefined;
+    const row = await openAlert(this.trx, this.scope, identity);
+    this.open.set(identity, row ?? null);
+    return row;
+  }
+
+  set(identity: string, row: OpenAlertRow | null): void {
+    this.open.set(identity, row);
+  }
+
+  /** Forgets resolved alerts (by id), e.g. after a reconcile resolved alerts not named by identity. */
+  forgetIds(ids: ReadonlySet<string>): void {
+    for (const [identity, row] of this.open) if (row && ids.has(row.id)) this.open.set(identity, null);
+  }
+
+  holdRepeat(id: string, fields: AlertFields): void {
+    const known = this.repeats.get(id);
+    this.repeats.set(id, { fields, count: (known?.count ?? 0) + 1 });
+  }
+
+  /** Writes the held repeats in one statement: each alert gets its newest fields and its count. */
+  async flush(): Promise<void> {
+    if (this.repeats.size === 0) return;
+    const held = [...this.repeats];
+    this.repeats.clear();
+    const col = <T>(f: (r: PendingRepeat) => T) => held.map(([, r]) => f(r));
+    await sql`
+      update alerts as a set labels = v.labels, annotations = v.annotations, summary = v.summary, severity = v.severity,
+        expires_at = v.expires_at, last_received_at = v.last_received_at, details = v.details, source_group = v.source_group,
+        received_count = a.received_count + v.n
+      from unnest(${held.map(([id]) => id)}::bigint[], ${col((r) => r.fields.labels)}::json[], ${col((r) => r.fields.annotations)}::json[],
+        ${col((r) => r.fields.summary)}::text[], ${col((r) => r.fields.severity)}::text[], ${col((r) => r.fields.expires_at)}::timestamptz[],
+        ${col((r) => r.fields.last_received_at)}::timestamptz[], ${col((r) => r.fields.details)}::json[], ${col((r) => r.fields.source_group)}::text[],
+        ${col((r) => r.count)}::int[])
+        as v(id, labels, annotations, summary, severity, expires_at, last_received_at, details, source_group, n)
+      where a.id = v.id`.execute(this.trx);
+  }
 }
 
 /** The open page of a group, or a new triggered one routed by this alert (its `triggered` event is the seam). */
@@ -147,7 +261,16 @@ async function pageFor(trx: Transaction<Database>, batch: AlertBatch, alert: Inc
 }
 
 /** Puts an alert on its group's page (opening one if none is open) and logs it there; `triggered` when it opened. */
-async function pageAlert(trx: Transaction<Database>, batch: AlertBatch, alert: IncomingAlert, route: Route, alertId: string, pageId: { id: string; created: boolean }, outcome: BatchOutcome): Promise<void> {
+async function pageAlert(
+  trx: Transaction<Database>,
+  batch: AlertBatch,
+  alert: IncomingAlert,
+  route: Route,
+  alertId: string,
+  pageId: { id: string; created: boolean },
+  outcome: BatchOutcome,
+  state: ScopeState,
+): Promise<void> {
   const at = batch.now;
   if (pageId.created) {
     await addPageEvent(trx, {
@@ -159,6 +282,16 @@ async function pageAlert(trx: Transaction<Database>, batch: AlertBatch, alert: I
       details: { team: route.team, service: route.service, escalationPolicy: route.escalationPolicy, unrouted: route.unrouted, route: route.reason },
     });
     outcome.pagesTriggered.push(pageId.id);
+    state.opened.push({
+      id: String(pageId.id),
+      scope: batch.scope,
+      title: pageTitleOf(alert),
+      team: route.team,
+      service: route.service,
+      escalationPolicy: route.escalationPolicy,
+      severity: alert.severity,
+      createdAt: at,
+    });
   } else {
     await addPageEvent(trx, { pageId: pageId.id, at, type: 'alert_added', actor: batch.actor, alertId, details: { identity: alert.identity } });
   }
@@ -168,21 +301,19 @@ async function pageAlert(trx: Transaction<Database>, batch: AlertBatch, alert: I
  * Applies one notification's alerts inside the caller's transaction (which must hold lockScope for its scope).
  * A firing alert that a silence in force matches is stored with the silence's name and no page; its first
  * notification after the silence ends puts it on a page as a new alert would be. Silences never touch an alert that
- * is already on a page: its page goes on as it is.
+ * is already on a page: its page goes on as it is. `state` is the group's view of the scope (ScopeState): repeats are
+ * held there and written by its flush(), which the caller must call before the transaction commits; without one,
+ * this batch has its own and it is flushed here.
  */
-export async function applyAlertBatch(trx: Transaction<Database>, batch: AlertBatch, routing: RoutingCatalog, silences: readonly Silence[] = []): Promise<BatchOutcome> {
+export async function applyAlertBatch(trx: Transaction<Database>, batch: AlertBatch, routing: RoutingCatalog, silences: readonly Silence[] = [], state?: ScopeState): Promise<BatchOutcome> {
+  const own = state ?? new ScopeState(trx, batch.scope);
+  if (!state) await own.prefetch(batch.alerts.map((a) => a.identity));
   const outcome: BatchOutcome = { opened: 0, repeated: 0, resolved: 0, pagesTriggered: [] };
   const at = batch.now;
   const inForce = activeSilences(silences, at.getTime());
   for (const alert of batch.alerts) {
-    const existing = await openAlert(trx, batch.scope, alert.identity);
-    if (alert.status === 'resolved') {
-      if (!existing) continue; // resolved before pave saw it fire, or resolved already: nothing to page or close
-      await resolveAlertRow(trx, existing, at, new Date(alert.endedAt ?? at.getTime()), batch.actor, 'resolved by its sender');
-      outcome.resolved++;
-      continue;
-    }
-    const fields = {
+    const existing = await own.find(alert.identity);
+    const fields: AlertFields = {
       labels: JSON.stringify(alert.labels),
       annotations: JSON.stringify(alert.annotations),
       summary: alert.summary,
@@ -192,14 +323,19 @@ export async function applyAlertBatch(trx: Transaction<Database>, batch: AlertBa
       details: JSON.stringify(alert.details),
       source_group: alert.sourceGroup,
     };
-    if (existing && existing.page_id !== null) {
+    if (alert.status === 'firing' && existing && existing.page_id !== null) {
       // A repeat: the same alert still firing. It refreshes the alert and never pages again.
-      await trx
-        .updateTable('alerts')
-        .set({ ...fields, received_count: sql`received_count + 1` })
-        .where('id', '=', existing.id)
-        .execute();
+      own.holdRepeat(existing.id, fields);
       outcome.repeated++;
+      continue;
+    }
+    // Anything else writes now: the held repeats first, so that the rows change in the order the alerts came.
+    await own.flush();
+    if (alert.status === 'resolved') {
+      if (!existing) continue; // resolved before pave saw it fire, or resolved already: nothing to page or close
+      await resolveAlertRow(trx, existing, at, new Date(alert.endedAt ?? at.getTime()), batch.actor, 'resolved by its sender', own);
+      own.set(alert.identity, null);
+      outcome.resolved++;
       continue;
     }
     const route = routeAlert(alert.labels, batch.route, routing);
@@ -212,8 +348,9 @@ export async function applyAlertBatch(trx: Transaction<Database>, batch: AlertBa
         .set({ ...fields, received_count: sql`received_count + 1`, silenced_by: silencedBy, page_id: page?.id ?? null })
         .where('id', '=', existing.id)
         .execute();
+      own.set(alert.identity, { id: existing.id, page_id: page?.id ?? null, silenced_by: silencedBy });
       outcome.repeated++;
-      if (page) await pageAlert(trx, batch, alert, route, existing.id, page, outcome);
+      if (page) await pageAlert(trx, batch, alert, route, existing.id, page, outcome, own);
       continue;
     }
     const page = silencedBy === null ? await pageFor(trx, batch, alert, route) : null;
@@ -233,53 +370,257 @@ export async function applyAlertBatch(trx: Transaction<Database>, batch: AlertBa
       })
       .returning('id')
       .executeTakeFirstOrThrow();
+    own.set(alert.identity, { id: String(row.id), page_id: page?.id ?? null, silenced_by: silencedBy });
     outcome.opened++;
-    if (page) await pageAlert(trx, batch, alert, route, row.id, page, outcome);
+    if (page) await pageAlert(trx, batch, alert, route, row.id, page, outcome, own);
   }
   if (batch.reconcileGroup) {
+    await own.flush();
     const present = batch.alerts.map((a) => a.identity);
     let q = trx.selectFrom('alerts').select(['id', 'page_id']).where('scope', '=', batch.scope).where('source_group', '=', batch.reconcileGroup).where('status', '=', 'firing');
     if (present.length > 0) q = q.where('identity', 'not in', present);
-    for (const gone of await q.orderBy('id').execute()) {
-      await resolveAlertRow(trx, gone, at, at, batch.actor, 'missing from a complete notification of its group');
+    const gone = await q.orderBy('id').execute();
+    for (const alert of gone) {
+      await resolveAlertRow(trx, alert, at, at, batch.actor, 'missing from a complete notification of its group', own);
       outcome.resolved++;
     }
+    own.forgetIds(new Set(gone.map((g) => String(g.id))));
   }
+  if (!state) await own.flush();
   return outcome;
 }
 
-interface RoutingSnapshot {
+/** The catalog as paging reads it, with the fingerprint (store/catalog-version) of the objects it was read from. */
+export interface PagingCatalog {
   version: string;
   routing: RoutingCatalog;
   silences: Silence[];
+  /** The objects paging and escalation look up by name, keyed `Kind/name`. */
+  objects: ReadonlyMap<string, StoredObject>;
 }
 
-/** Per store: routing and silences as last read, with the fingerprint of the objects they were read from. */
-const routingSnapshots = new WeakMap<Kysely<Database>, RoutingSnapshot>();
-const routingKinds = ['Service', 'Team', 'EscalationPolicy', 'Silence'] as const;
+/** An object of the catalog snapshot, as getObject would read it. */
+export function catalogObject(catalog: PagingCatalog, kind: string, name: string): StoredObject | undefined {
+  return catalog.objects.get(`${kind}/${name}`);
+}
+
+/** Per store: the paging catalog as last read. */
+const pagingCatalogs = new WeakMap<Kysely<Database>, PagingCatalog>();
+const pagingKinds = ['Service', 'Team', 'EscalationPolicy', 'Silence', 'Integration', 'Person', 'Schedule'] as const;
 
 /**
- * Routing and silences for one notification. Reading and parsing every Service, Team, policy and Silence per alert
- * cost more than the rest of paging together; they are re-read only when the fingerprint of those kinds (one
- * statement, store/catalog-version) changes, so an apply on any replica takes effect at the next alert.
+ * Routing, silences and the objects escalation reads, for one group of notifications. Reading and parsing them per
+ * alert cost more than the rest of paging together; they are re-read only when the fingerprint of those kinds (one
+ * statement) changes, so an apply on any replica takes effect at the next group.
  */
-export async function currentRouting(db: Kysely<Database>): Promise<{ routing: RoutingCatalog; silences: Silence[] }> {
-  const version = await catalogVersion(db, routingKinds);
-  const known = routingSnapshots.get(db);
+export async function currentCatalog(db: Kysely<Database>): Promise<PagingCatalog> {
+  const version = await catalogVersion(db, pagingKinds);
+  const known = pagingCatalogs.get(db);
   if (known?.version === version) return known;
-  const [routing, silences] = await Promise.all([loadRoutingCatalog(db), loadSilences(db)]);
-  const snapshot = { version, routing, silences };
-  routingSnapshots.set(db, snapshot);
-  return snapshot;
+  const lists = await Promise.all(pagingKinds.map((k) => listObjects(db, k)));
+  const byKind = new Map(pagingKinds.map((k, i) => [k as string, lists[i]!]));
+  const catalog: PagingCatalog = {
+    version,
+    routing: routingCatalogOf(byKind.get('Service')!, byKind.get('Team')!, byKind.get('EscalationPolicy')!),
+    silences: byKind.get('Silence')!.map((o) => toSilence(o as unknown as ConfigObject<SilenceSpec>)),
+    objects: new Map(lists.flat().map((o) => [`${o.kind}/${o.metadata.name}`, o])),
+  };
+  pagingCatalogs.set(db, catalog);
+  return catalog;
 }
 
-/** Applies a batch in its own transaction, holding its scope's lock. */
+/** The paging catalog as last read, without asking the store (undefined before the first read). */
+export function lastCatalog(db: Kysely<Database>): PagingCatalog | undefined {
+  return pagingCatalogs.get(db);
+}
+
+/** What changed in the pages, told after a commit (PagingHooks.committed). */
+export interface PagingChange {
+  pagesOpened: number;
+  /** Of pagesOpened, those whose escalation started in the same transaction (PagingHooks.pagesOpened). */
+  pagesEscalated: number;
+  /** Pages acknowledged or resolved (auto-resolve, a sender's acknowledge or resolve). */
+  pagesStopped: number;
+  notificationsQueued: number;
+}
+
+/**
+ * How the rest of pave learns of page changes made here (set by the server): the escalation side may start opened
+ * pages' escalations inside the transaction that opens them, and is told after each commit that changed pages, so
+ * that a repeat, which changes no page, wakes nothing.
+ */
+export interface PagingHooks {
+  /**
+   * Inside the transaction that opened `pages` (under a savepoint: if it throws, its writes are undone, the alerts
+   * and pages are still committed, and the pages escalate at the escalator's next run). Resolves with how many
+   * notifications it queued.
+   */
+  pagesOpened?(trx: Transaction<Database>, pages: readonly OpenedPage[], catalog: PagingCatalog): Promise<number>;
+  /** After a commit that changed pages. */
+  committed?(change: PagingChange): void;
+  onError?(err: unknown): void;
+}
+
+const pagingHooks = new WeakMap<Kysely<Database>, PagingHooks>();
+
+/** Sets the paging hooks of a store (one set per store: the server that owns the escalator sets them). */
+export function setPagingHooks(db: Kysely<Database>, hooks: PagingHooks | undefined): void {
+  if (hooks) pagingHooks.set(db, hooks);
+  else pagingHooks.delete(db);
+}
+
+function tellCommitted(db: Kysely<Database>, change: Partial<PagingChange>): void {
+  const c: PagingChange = { pagesOpened: 0, pagesEscalated: 0, pagesStopped: 0, notificationsQueued: 0, ...change };
+  if (c.pagesOpened + c.pagesStopped + c.notificationsQueued === 0) return;
+  const hooks = pagingHooks.get(db);
+  try {
+    hooks?.committed?.(c);
+  } catch (err) {
+    hooks?.onError?.(err);
+  }
+}
+
+/** Runs the pagesOpened hook under a savepoint; -1 when there is none or it failed (the escalator picks the pages up). */
+async function escalateOpened(trx: Transaction<Database>, hooks: PagingHooks | undefined, state: ScopeState, catalog: PagingCatalog): Promise<number> {
+  if (!hooks?.pagesOpened || state.opened.length === 0) return -1;
+  await sql`savepoint paging_escalation`.execute(trx);
+  try {
+    const queued = await hooks.pagesOpened(trx, state.opened, catalog);
+    await sql`release savepoint paging_escalation`.execute(trx);
+    return queued;
+  } catch (err) {
+    await sql`rollback to savepoint paging_escalation`.execute(trx);
+    hooks.onError?.(err);
+    return -1;
+  }
+}
+
+/** Why a notification sent with an integration key was not applied. */
+export type IntakeRefusal = 'unknown_key' | 'unknown_integration' | 'wrong_format';
+
+/** A notification sent with an integration key: checked, with its integration, in the transaction that applies it. */
+export interface KeyedAlerts {
+  /** SHA-256 of the key (store/integration-keys hashKey). */
+  keyHash: string;
+  /** The integration the key was minted for: the scope. */
+  integration: string;
+  format: IntegrationFormat;
+  /** The batch, from the integration as this transaction sees it. */
+  build(integration: StoredObject): AlertBatch;
+}
+
+export type IntakeResult = { status: 'committed'; outcome: BatchOutcome } | { status: 'refused'; reason: IntakeRefusal; integration?: StoredObject };
+
+interface PendingAlerts {
+  work: AlertBatch | KeyedAlerts;
+  alerts: number;
+  resolve(r: IntakeResult): void;
+  reject(err: unknown): void;
+}
+
+/** Bounds on one group: its transaction's length, and so the latency it adds to the notifications in it. */
+const maxGroupNotifications = 128;
+const maxGroupAlerts = 5000;
+
+const isKeyed = (w: AlertBatch | KeyedAlerts): w is KeyedAlerts => 'keyHash' in w;
+
+/**
+ * Group commit of alert notifications, per scope: one writer per scope drains its queue, applying every notification
+ * that arrived while the previous group was being written in one transaction, then answers each with its own outcome
+ * (a notification is answered only after its group committed). A group that fails is applied again one notification
+ * per transaction, so that a failing notification fails alone. Scopes write independently (in parallel on PostgreSQL).
+ */
+export class AlertWriter {
+  private readonly queues = new Map<string, PendingAlerts[]>();
+
+  constructor(private readonly db: Kysely<Database>) {}
+
+  submit(work: AlertBatch | KeyedAlerts): Promise<IntakeResult> {
+    const scope = isKeyed(work) ? work.integration : work.scope;
+    return new Promise<IntakeResult>((resolve, reject) => {
+      let queue = this.queues.get(scope);
+      const idle = !queue;
+      if (!queue) this.queues.set(scope, (queue = []));
+      queue.push({ work, alerts: isKeyed(work) ? 1 : work.alerts.length, resolve, reject });
+      if (idle) void this.write(scope, queue);
+    });
+  }
+
+  private async write(scope: string, queue: PendingAlerts[]): Promise<void> {
+    try {
+      while (queue.length > 0) {
+        // Let requests whose bytes have already arrived be parsed and queued first, so that they join this group.
+        await new Promise((r) => setImmediate(r));
+        const group: PendingAlerts[] = [];
+        let alerts = 0;
+        while (queue.length > 0 && group.length < maxGroupNotifications && (group.length === 0 || alerts + queue[0]!.alerts <= maxGroupAlerts)) {
+          const p = queue.shift()!;
+          alerts += p.alerts;
+          group.push(p);
+        }
+        try {
+          const results = await this.commit(scope, group);
+          group.forEach((p, i) => p.resolve(results[i]!));
+        } catch (err) {
+          if (group.length === 1) group[0]!.reject(err);
+          else for (const p of group) await this.commit(scope, [p]).then(([r]) => p.resolve(r!), p.reject);
+        }
+      }
+    } finally {
+      this.queues.delete(scope);
+    }
+  }
+
+  private async commit(scope: string, group: PendingAlerts[]): Promise<IntakeResult[]> {
+    const catalog = await currentCatalog(this.db);
+    const hooks = pagingHooks.get(this.db);
+    const { results, state, queued } = await this.db.transaction().execute(async (trx) => {
+      await lockScope(trx, scope);
+      const hashes = [...new Set(group.flatMap((p) => (isKeyed(p.work) ? [p.work.keyHash] : [])))];
+      const active = hashes.length > 0 ? await activeKeyHashes(trx, hashes) : new Map<string, string>();
+      const work = group.map((p): AlertBatch | IntakeResult => {
+        const w = p.work;
+        if (!isKeyed(w)) return w;
+        if (active.get(w.keyHash) !== w.integration) return { status: 'refused', reason: 'unknown_key' };
+        const integration = catalogObject(catalog, 'Integration', w.integration);
+        if (!integration) return { status: 'refused', reason: 'unknown_integration' };
+        if ((integration.spec as { format?: unknown }).format !== w.format) return { status: 'refused', reason: 'wrong_format', integration };
+        return w.build(integration);
+      });
+      const state = new ScopeState(trx, scope);
+      await state.prefetch(work.flatMap((w) => ('alerts' in w ? w.alerts.map((a) => a.identity) : [])));
+      const results: IntakeResult[] = [];
+      for (const w of work) {
+        if (!('alerts' in w)) results.push(w);
+        else results.push({ status: 'committed', outcome: await applyAlertBatch(trx, w, catalog.routing, catalog.silences, state) });
+      }
+      await state.flush();
+      return { results, state, queued: await escalateOpened(trx, hooks, state, catalog) };
+    });
+    tellCommitted(this.db, {
+      pagesOpened: state.opened.length,
+      pagesEscalated: queued >= 0 ? state.opened.length : 0,
+      pagesStopped: state.pagesResolved,
+      notificationsQueued: Math.max(0, queued),
+    });
+    return results;
+  }
+}
+
+const writers = new WeakMap<Kysely<Database>, AlertWriter>();
+
+/** The store's alert writer (one per store in this process). */
+export function alertWriter(db: Kysely<Database>): AlertWriter {
+  let w = writers.get(db);
+  if (!w) writers.set(db, (w = new AlertWriter(db)));
+  return w;
+}
+
+/** Applies a batch, holding its scope's lock, in a transaction it may share with concurrent batches of its scope. */
 export async function ingestAlertBatch(db: Kysely<Database>, batch: AlertBatch): Promise<BatchOutcome> {
-  const { routing, silences } = await currentRouting(db);
-  return db.transaction().execute(async (trx) => {
-    await lockScope(trx, batch.scope);
-    return applyAlertBatch(trx, batch, routing, silences);
-  });
+  const r = await alertWriter(db).submit(batch);
+  if (r.status !== 'committed') throw new Error(`alert batch refused: ${r.reason}`); // only keyed notifications are refused
+  return r.outcome;
 }
 
 /**
@@ -287,7 +628,8 @@ export async function ingestAlertBatch(db: Kysely<Database>, batch: AlertBatch):
  * when there is no such open alert (unknown, resolved, or another routing key's): the event is dropped.
  */
 export async function acknowledgeAlert(db: Kysely<Database>, scope: string, identity: string, actor: string, now: Date): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+  let acknowledged = 0;
+  const found = await db.transaction().execute(async (trx) => {
     await lockScope(trx, scope);
     const alert = await openAlert(trx, scope, identity);
     if (!alert) return false;
@@ -300,28 +642,38 @@ export async function acknowledgeAlert(db: Kysely<Database>, scope: string, iden
       .returning('id')
       .executeTakeFirst();
     if (page) await addPageEvent(trx, { pageId: alert.page_id, at: now, type: 'acknowledged', actor, alertId: alert.id, details: {} });
+    if (page) acknowledged++;
     return true;
   });
+  tellCommitted(db, { pagesStopped: acknowledged });
+  return found;
 }
 
 /** PagerDuty resolve: resolves the open alert with this identity in this scope; false when there is none (dropped). */
 export async function resolveAlert(db: Kysely<Database>, scope: string, identity: string, actor: string, now: Date): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+  let stopped = 0;
+  const found = await db.transaction().execute(async (trx) => {
     await lockScope(trx, scope);
     const alert = await openAlert(trx, scope, identity);
     if (!alert) return false;
-    await resolveAlertRow(trx, alert, now, now, actor, 'resolved by its sender');
+    const state = new ScopeState(trx, scope);
+    await resolveAlertRow(trx, alert, now, now, actor, 'resolved by its sender', state);
+    stopped = state.pagesResolved;
     return true;
   });
+  tellCommitted(db, { pagesStopped: stopped });
+  return found;
 }
 
 /** Resolves Alertmanager API v2 alerts whose endsAt has passed without the sender sending them again. */
 export async function expireAlerts(db: Kysely<Database>, now: Date, limit = 1000): Promise<number> {
   const due = await db.selectFrom('alerts').select(['scope']).distinct().where('status', '=', 'firing').where('expires_at', '<=', now).limit(limit).execute();
   let expired = 0;
+  let stopped = 0;
   for (const { scope } of due) {
     expired += await db.transaction().execute(async (trx) => {
       await lockScope(trx, scope);
+      const state = new ScopeState(trx, scope);
       const rows = await trx
         .selectFrom('alerts')
         .select(['id', 'page_id', 'expires_at'])
@@ -331,10 +683,12 @@ export async function expireAlerts(db: Kysely<Database>, now: Date, limit = 1000
         .orderBy('id')
         .limit(limit)
         .execute();
-      for (const r of rows) await resolveAlertRow(trx, r, now, new Date(r.expires_at!), 'pave:alert-expiry', 'its endsAt passed without the sender sending it again');
+      for (const r of rows) await resolveAlertRow(trx, r, now, new Date(r.expires_at!), 'pave:alert-expiry', 'its endsAt passed without the sender sending it again', state);
+      stopped += state.pagesResolved;
       return rows.length;
     });
   }
+  tellCommitted(db, { pagesStopped: stopped });
   return expired;
 }
 
@@ -343,15 +697,22 @@ export async function expireAlerts(db: Kysely<Database>, now: Date, limit = 1000
  * pave_meta and moved in the same transaction, so each transition is applied exactly once whoever runs this.
  */
 export async function consumeSloTransitions(db: Kysely<Database>, now: Date, limit = 500): Promise<{ applied: number; outcome: BatchOutcome }> {
-  const { routing, silences } = await currentRouting(db);
-  return db.transaction().execute(async (trx) => {
+  const catalog = await currentCatalog(db);
+  const hooks = pagingHooks.get(db);
+  let change: Partial<PagingChange> = {};
+  const consumed = await db.transaction().execute(async (trx) => {
     await lockScope(trx, sloScope);
     const cursor = await trx.selectFrom('pave_meta').select('value').where('key', '=', sloCursorKey).executeTakeFirst();
     const transitions = await listTransitions(trx, { afterId: cursor?.value, limit });
     const empty: BatchOutcome = { opened: 0, repeated: 0, resolved: 0, pagesTriggered: [] };
     if (transitions.length === 0) return { applied: 0, outcome: empty };
     const alerts = transitions.filter((t) => pagesForSeverity(t.severity)).map(alertFromSloTransition);
-    const outcome = await applyAlertBatch(trx, { scope: sloScope, source: 'slo', alerts, groupBy: ['service', 'alertname'], route: {}, actor: sloScope, now }, routing, silences);
+    const state = new ScopeState(trx, sloScope);
+    await state.prefetch(alerts.map((a) => a.identity));
+    const outcome = await applyAlertBatch(trx, { scope: sloScope, source: 'slo', alerts, groupBy: ['service', 'alertname'], route: {}, actor: sloScope, now }, catalog.routing, catalog.silences, state);
+    await state.flush();
+    const queued = await escalateOpened(trx, hooks, state, catalog);
+    change = { pagesOpened: state.opened.length, pagesEscalated: queued >= 0 ? state.opened.length : 0, pagesStopped: state.pagesResolved, notificationsQueued: Math.max(0, queued) };
     const last = transitions[transitions.length - 1]!.id;
     await trx
       .insertInto('pave_meta')
@@ -360,4 +721,6 @@ export async function consumeSloTransitions(db: Kysely<Database>, now: Date, lim
       .execute();
     return { applied: transitions.length, outcome };
   });
+  tellCommitted(db, change);
+  return consumed;
 }

@@ -76,6 +76,42 @@ export async function revokeIntegrationKey(db: Db, integration: string, id: stri
   });
 }
 
+/** What a key is stored as (and looked up by). */
+export const hashKey = (key: string): string => hashToken(key);
+
+/** Which integration each of these key hashes belongs to, for the active ones only (one statement). */
+export async function activeKeyHashes(db: Db, hashes: readonly string[]): Promise<Map<string, string>> {
+  if (hashes.length === 0) return new Map();
+  const rows = await db.selectFrom('integration_keys').select(['key_hash', 'integration']).where('key_hash', 'in', hashes).where('revoked_at', 'is', null).execute();
+  return new Map(rows.map((r) => [r.key_hash, r.integration]));
+}
+
+/**
+ * Key hash → the integration it was minted for, per store: a key never changes integration, so a hit needs no
+ * statement. It says nothing of revocation: whoever acts on it checks the key is still active in the transaction
+ * that acts (store/alerts AlertWriter, with activeKeyHashes). Bounded; forgotten wholesale when full.
+ */
+const keyIntegrations = new WeakMap<Kysely<Database>, Map<string, { integration: string; keyId: string }>>();
+const maxCachedKeys = 10_000;
+
+/**
+ * integrationOfKey for alert intake: a key seen before costs no statement (see keyIntegrations), so a revoked key
+ * may be reported here as valid; the caller must check it again where it writes.
+ */
+export async function knownIntegrationOfKey(db: Kysely<Database>, key: string): Promise<{ integration: string; keyId: string; keyHash: string } | undefined> {
+  if (key.length === 0 || key.length > 256) return undefined;
+  const keyHash = hashKey(key);
+  let cache = keyIntegrations.get(db);
+  if (!cache) keyIntegrations.set(db, (cache = new Map()));
+  const hit = cache.get(keyHash);
+  if (hit) return { ...hit, keyHash };
+  const found = await integrationOfKey(db, key);
+  if (!found) return undefined;
+  if (cache.size >= maxCachedKeys) cache.clear();
+  cache.set(keyHash, found);
+  return { ...found, keyHash };
+}
+
 /** The integration an active key belongs to, or undefined. The lookup is by hash: the key itself is never compared. */
 export async function integrationOfKey(db: Db, key: string): Promise<{ integration: string; keyId: string } | undefined> {
   if (key.length === 0 || key.length > 256) return undefined;
