@@ -97,8 +97,8 @@ export function GateState({ service, kind: initialKind = 'deploy', heading = 'h2
               <dd>{policyText(shown.policy)}</dd>
             </div>
             <div>
-              <dt>{kind} changes</dt>
-              <dd>{shown.exempt ? 'exempt from freezes' : 'held by a freeze'}</dd>
+              <dt>In a freeze, {kind.replace('_', '-')} changes</dt>
+              <dd>{shown.exempt ? 'still go out (exempt)' : 'are held'}</dd>
             </div>
             <div>
               <dt>Frozen</dt>

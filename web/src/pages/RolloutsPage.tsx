@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from 'react';
 import { ApiFailure, enc, post } from '../api';
 import { ErrorBox, Loading, Section, StatusBadge } from '../components/common';
 import { GateState } from '../components/GateState';
-import { utcTime } from '../format';
+import { pct, utcTime } from '../format';
 import { useLive, useQuery } from '../live';
 import { Link } from '../router';
 import type { RolloutObject, RolloutPhase, RolloutStatus, SloObject } from '../types';
@@ -35,7 +35,7 @@ export function stepText(s: RolloutStatus): string {
 function durationText(ms: number): string {
   const m = Math.ceil(ms / 60_000);
   if (m < 60) return `${m} min`;
-  if (m < 2880) return `${Math.floor(m / 60)} h ${m % 60} min`;
+  if (m < 2880) return m % 60 === 0 ? `${m / 60} h` : `${Math.floor(m / 60)} h ${m % 60} min`;
   return `${(m / 1440).toFixed(1)} d`;
 }
 
@@ -338,8 +338,10 @@ export function RolloutDetail({ name }: { name: string }) {
 }
 
 function GuardSlo({ name }: { name: string }) {
+  // One SLO's GET answers its full evaluation (the list answers a summary): status, budget and each tier's firing.
   const q = useQuery<SloObject>(`/api/v1/slos/${enc(name)}`);
-  const firing = q.data?.summary?.firing ?? [];
+  const e = q.data?.evaluation;
+  const firing = (e?.tiers ?? []).filter((t) => t.firing).map((t) => t.id);
   return (
     <li data-guard-slo={name}>
       <Link to={`/slo/${enc(name)}`}>{name}</Link>{' '}
@@ -347,7 +349,7 @@ function GuardSlo({ name }: { name: string }) {
         <span className="muted">({q.error.message})</span>
       ) : q.data ? (
         <>
-          <StatusBadge status={q.data.summary?.status} />{' '}
+          <StatusBadge status={e?.status} /> {e?.budget && <span>{pct(e.budget.remainingFraction, 1)} of its budget left; </span>}
           {firing.length > 0 ? <span className="hot">burning: {firing.join(', ')} firing</span> : <span className="muted">no burn alert firing</span>}
         </>
       ) : (
