@@ -2,7 +2,8 @@
 // simulated traffic and a Rollout of the flag new-checkout, driven by headless Chromium. The rollouts page shows the
 // rollout's progress and pausing it from the UI pauses it (as the API then says); the release gate on a service page
 // answers as POST /api/v1/gates/check does; the reports page shows a schedule's on-call load, repair debt with a drawn
-// chart and the weekly report. Each step saves a screenshot under test-artifacts/web/.
+// chart and the weekly report; another team's member is refused with the API's reason. Each step saves a screenshot
+// under test-artifacts/web/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { ServeProcess } from '../support/serve.js';
@@ -169,7 +170,7 @@ describe.skipIf(!chromiumAvailable)(`web UI change safety and reports in Chromiu
     await people.waitFor({ timeout: 15_000 });
     expect(await people.locator('tbody tr').evaluateAll((r) => r.map((x) => x.getAttribute('data-person')))).toEqual(load.people.map((p: { person: string }) => p.person));
     expect(load.pages).toBeGreaterThan(0);
-    expect(await page.locator('[data-report="oncall-load"]').textContent()).toContain(`${load.pages} pages`);
+    expect(await page.locator('[data-report="oncall-load"]').textContent()).toContain(load.pages === 1 ? '1 page,' : `${load.pages} pages`);
     expect(load.noisiest[0].title).toBe('checkout p99 above 2 s');
     expect(await page.getByRole('table', { name: 'Noisiest alerts of payments-primary' }).textContent()).toContain('checkout p99 above 2 s');
 
@@ -200,5 +201,24 @@ describe.skipIf(!chromiumAvailable)(`web UI change safety and reports in Chromiu
     expect(fetched).toMatchObject({ status: 200, type: expect.stringContaining('text/markdown') });
     expect(fetched.text).toContain('Checkout slow after a config push');
     await page.screenshot({ path: screenshotPath('cr-04-reports'), fullPage: true });
+  });
+
+  it("refuses another team's member with the API's reason, while the gate still answers them", async () => {
+    const member = await api('POST', '/api/v1/tokens', { name: 'storefront-dev', role: 'member', team: 'storefront' });
+    expect(member.status).toBe(201);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API token').fill(member.json.token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await page.goto(`${pave.url}/rollout/new-checkout`);
+    const progress = page.getByRole('region', { name: 'Progress' });
+    await progress.getByRole('button', { name: 'Pause' }).click();
+    const alert = progress.getByRole('alert');
+    await expect.poll(() => alert.textContent(), { timeout: 10_000 }).toContain('new-checkout was not changed: rollout new-checkout changes a service of team payments: only its members or an admin may command it');
+    expect(await alert.textContent()).toContain('ask an admin or a member of the owning team');
+    expect(await rolloutPhase()).toBe('progressing');
+    // Asking the gate is a read: any signed-in token may.
+    await page.locator('section[data-gate="checkout"] [data-decision]').waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: screenshotPath('cr-05-rollout-refused') });
   });
 });

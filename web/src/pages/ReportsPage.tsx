@@ -123,7 +123,7 @@ function OncallLoadSection() {
       ) : (
         <div data-report="oncall-load" data-schedule={r.schedule}>
           <p>
-            {r.schedule} (team {r.team}) from {utcTime(r.from)} to {utcTime(r.to)}: <strong>{r.pages} pages</strong>, {r.unattended} while nobody was on call; someone was
+            {r.schedule} (team {r.team}) from {utcTime(r.from)} to {utcTime(r.to)}: <strong>{r.pages === 1 ? '1 page' : `${r.pages} pages`}</strong>, {r.unattended} while nobody was on call; someone was
             on call {pct(r.coverage, 0)} of the time.
           </p>
           {r.warnings.length > 0 ? (
@@ -264,6 +264,9 @@ function DebtTable({ label, rows }: { label: string; rows: { name: string; open:
   );
 }
 
+/** Items are whole: the axis leaves fractional ticks unlabelled rather than rounding 0.5 to "1". */
+const count = (v: number): string => (Number.isInteger(v) ? num(v, 0) : '');
+
 const debtRanges: Record<string, { days: number; step: '1d' | '7d'; label: string }> = {
   '28d': { days: 28, step: '1d', label: 'last 4 weeks, daily' },
   '84d': { days: 84, step: '7d', label: 'last 12 weeks, weekly' },
@@ -285,8 +288,8 @@ function RepairDebtSection() {
       // Overdue items are a part of the open ones: drawn first as a filled area, the open line over it stays visible
       // where the two are equal.
       series: [
-        { label: 'overdue', values: r.points.map((p) => p.overdue), color: '#b00020', fill: 'rgba(176, 0, 32, 0.15)', format: (v: number) => num(v, 0) },
-        { label: 'open', values: r.points.map((p) => p.open), color: '#0b5cad', format: (v: number) => num(v, 0) },
+        { label: 'overdue', values: r.points.map((p) => p.overdue), color: '#b00020', fill: 'rgba(176, 0, 32, 0.15)', format: count },
+        { label: 'open', values: r.points.map((p) => p.open), color: '#0b5cad', format: count },
       ],
       summary: `${r.points.length} points from ${utcTime(r.from)} to ${utcTime(r.to)}; at the end ${last?.open ?? 0} open and ${last?.overdue ?? 0} overdue; at most ${peak} open.`,
     };
