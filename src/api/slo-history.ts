@@ -1,12 +1,13 @@
 // GET /api/v1/slos/{name}/series: an SLO's own good and total counts per minute (or per 5 min, 15 min, hour) over a
 // range of up to 31 days, for the web UI's SLI charts. The counts are the stored series folded through the SLO's
-// indicator exactly as the engine folds them (domain/indicator terms), so a chart and the budget agree to the event.
+// indicator by the engine's own fold (engine/slo-series foldMinutes), so a chart and the budget agree to the event.
 // Budget burn-down over time is GET /api/v1/slos/{name}/history (api/slos.ts), which evaluates the whole SLO math.
 import type { FastifyInstance } from 'fastify';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { SloSpec } from '../config/kinds/slo.js';
-import { indicatorSeriesNames, indicatorTerms, type Term } from '../domain/indicator.js';
+import { indicatorSeriesNames, indicatorTerms } from '../domain/indicator.js';
+import { foldMinutes } from '../engine/slo-series.js';
 import { getObject } from '../store/objects.js';
 import type { Database } from '../store/schema.js';
 import { listSeries } from '../store/sli.js';
@@ -33,70 +34,6 @@ export interface SloSeries {
   total: number[];
   /** Minutes whose good exceeded total and were clamped (good and total from different series). */
   clampedMinutes: number;
-}
-
-/** How much of each stored series' good and total columns goes into the SLO's good and total (from its terms). */
-interface SeriesWeights {
-  seriesId: string;
-  goodIntoGood: number;
-  totalIntoGood: number;
-  goodIntoTotal: number;
-  totalIntoTotal: number;
-}
-
-function weightsOf(terms: readonly Term[]): SeriesWeights[] {
-  const by = new Map<string, SeriesWeights>();
-  for (const t of terms) {
-    const w = by.get(t.seriesId) ?? { seriesId: t.seriesId, goodIntoGood: 0, totalIntoGood: 0, goodIntoTotal: 0, totalIntoTotal: 0 };
-    // `bad` reads total − good.
-    const onGood = t.column === 'good' ? t.sign : t.column === 'bad' ? -t.sign : 0;
-    const onTotal = t.column === 'total' ? t.sign : t.column === 'bad' ? t.sign : 0;
-    if (t.into === 'good') {
-      w.goodIntoGood += onGood;
-      w.totalIntoGood += onTotal;
-    } else {
-      w.goodIntoTotal += onGood;
-      w.totalIntoTotal += onTotal;
-    }
-    by.set(t.seriesId, w);
-  }
-  return [...by.values()];
-}
-
-/**
- * The SLO's counts per bucket of [fromMs, toMs), folded in the database: the terms applied per minute, each minute
- * clamped as the engine clamps it (engine/slo-series foldRows: total ≥ 0, 0 ≤ good ≤ total), then summed per bucket.
- * One row per bucket instead of one per series and minute: 30 days of a five-series SLO is 43,200 rows, not 216,000.
- */
-export async function foldedBuckets(
-  db: Kysely<Database>,
-  terms: readonly Term[],
-  fromMs: number,
-  toMs: number,
-  stepMs: number,
-): Promise<{ bucketMs: number; good: number; total: number; clamped: number }[]> {
-  const weights = weightsOf(terms);
-  if (weights.length === 0) return [];
-  const values = sql.join(
-    weights.map((w) => sql`(cast(${w.seriesId} as bigint), cast(${w.goodIntoGood} as bigint), cast(${w.totalIntoGood} as bigint), cast(${w.goodIntoTotal} as bigint), cast(${w.totalIntoTotal} as bigint))`),
-  );
-  const rows = await sql<{ bucket: string; good: string; total: string; clamped: string }>`
-    with w(series_id, gg, tg, gt, tt) as (values ${values}),
-    per_minute as (
-      select m.minute, sum(w.gg * m.good + w.tg * m.total) as g, sum(w.gt * m.good + w.tt * m.total) as t
-      from sli_minutes m join w on w.series_id = m.series_id
-      where m.minute >= ${new Date(fromMs)} and m.minute < ${new Date(toMs)}
-      group by m.minute
-    ),
-    clamped as (
-      select minute, greatest(t, 0) as total, least(greatest(g, 0), greatest(t, 0)) as good,
-             case when t < 0 or g < 0 or g > t then 1 else 0 end as was_clamped
-      from per_minute
-    )
-    select cast(floor((extract(epoch from minute) * 1000 - ${fromMs}) / ${stepMs}) as bigint)::text as bucket,
-           sum(good)::text as good, sum(total)::text as total, sum(was_clamped)::text as clamped
-    from clamped group by 1 order by 1`.execute(db);
-  return rows.rows.map((r) => ({ bucketMs: fromMs + Number(r.bucket) * stepMs, good: Number(r.good), total: Number(r.total), clamped: Number(r.clamped) }));
 }
 
 const isoWithOffset = z.iso.datetime({ offset: true, error: 'an ISO 8601 date-time with an offset, e.g. 2026-03-27T08:00:00Z' });
@@ -142,14 +79,13 @@ export function registerSloHistory(app: FastifyInstance, db: Kysely<Database>, n
       const buckets = (to - from) / stepMs;
       const good = new Array<number>(buckets).fill(0);
       const total = new Array<number>(buckets).fill(0);
-      let clampedMinutes = 0;
-      for (const r of await foldedBuckets(db, terms, from, to, stepMs)) {
-        const i = (r.bucketMs - from) / stepMs;
-        good[i] = r.good;
-        total[i] = r.total;
-        clampedMinutes += r.clamped;
+      const { counts, clamped } = await foldMinutes(db, terms, from, to);
+      for (const [minuteMs, c] of counts) {
+        const i = Math.floor((minuteMs - from) / stepMs);
+        good[i] = good[i]! + c.good;
+        total[i] = total[i]! + c.total;
       }
-      return { slo: name, service: spec.service, objectivePercent: spec.objective, from, to, stepMs, resolution: q.resolution, good, total, clampedMinutes };
+      return { slo: name, service: spec.service, objectivePercent: spec.objective, from, to, stepMs, resolution: q.resolution, good, total, clampedMinutes: clamped };
     },
   );
 }

@@ -165,18 +165,44 @@ export interface CountRow {
   total: number;
 }
 
-/** Minute counts of the given series in [fromMs, toMs). */
+/**
+ * Minute counts of the given series in [fromMs, toMs), in no particular order. Read as one packed text per series
+ * ("minute,good,total;..." with the minute in minutes since the epoch): PGlite hands rows back one at a time through
+ * its wire protocol, and 30 days of three series (130,000 rows) took 0.43 s as rows but 0.09 s packed on this machine.
+ * PostgreSQL answers either way quickly.
+ */
 export async function readMinutes(db: Db, seriesIds: string[], fromMs: number, toMs: number): Promise<CountRow[]> {
-  if (seriesIds.length === 0) return [];
-  const rows = await db
-    .selectFrom('sli_minutes')
-    .select(['series_id', 'minute', 'good', 'total'])
-    .where('series_id', 'in', seriesIds)
-    .where('minute', '>=', new Date(fromMs))
-    .where('minute', '<', new Date(toMs))
-    .orderBy('minute')
-    .execute();
-  return rows.map((r) => ({ seriesId: String(r.series_id), minuteMs: new Date(r.minute).getTime(), good: Number(r.good), total: Number(r.total) }));
+  if (seriesIds.length === 0 || toMs <= fromMs) return [];
+  const { rows } = await sql<{ series_id: string; packed: string }>`
+    select series_id::text as series_id,
+           string_agg(concat_ws(',', cast(extract(epoch from minute) as bigint) / 60, good, total), ';') as packed
+    from sli_minutes
+    where series_id in (${sql.join(seriesIds.map((id) => sql`cast(${id} as bigint)`))})
+      and minute >= ${new Date(fromMs)} and minute < ${new Date(toMs)}
+    group by series_id`.execute(db);
+  const out: CountRow[] = [];
+  for (const r of rows) unpackMinutes(r.series_id, r.packed, out);
+  return out;
+}
+
+/** Appends the rows of one series' packed text to `out`. Counts are non-negative integers below 2^53 (exact). */
+export function unpackMinutes(seriesId: string, packed: string, out: CountRow[]): void {
+  const fields = [0, 0, 0];
+  let field = 0;
+  let n = 0;
+  for (let i = 0; i <= packed.length; i++) {
+    const c = i < packed.length ? packed.charCodeAt(i) : 59; // the end closes the last row, as a ';' would
+    if (c >= 48 && c <= 57) n = n * 10 + (c - 48);
+    else if (c === 44 || c === 59) {
+      fields[field++] = n;
+      n = 0;
+      if (c === 59) {
+        if (field !== 3) throw new Error(`unreadable minute counts of series ${seriesId} at character ${i}`);
+        out.push({ seriesId, minuteMs: fields[0]! * 60_000, good: fields[1]!, total: fields[2]! });
+        field = 0;
+      }
+    } else throw new Error(`unreadable minute counts of series ${seriesId} at character ${i}`);
+  }
 }
 
 /**
