@@ -5,6 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Principal } from '../domain/permissions.js';
+import { setPagingHooks } from '../store/alerts.js';
 import { leadershipKeys } from '../store/leadership.js';
 import type { Store } from '../store/store.js';
 import { defaultIngestOptions, Ingestor, type IngestOptions } from '../telemetry/ingest.js';
@@ -177,9 +178,22 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     onError: (err) => app.log.error({ err }, 'escalation failed'),
     onNotificationsQueued: () => outbox.nudge(),
   });
-  // Pages are triggered, acknowledged and resolved through these routes: once one answered 2xx (committed), look at
-  // the pages now rather than at the next poll, so the first notification leaves within milliseconds (DESIGN §13 P3).
-  const pageRoutes = /^\/(api\/v2\/alerts|v2\/enqueue|api\/v1\/integrations\/[a-z0-9-]+|api\/v1\/pages\/:id\/[a-z]+)$/;
+  // A page opened by an alert escalates in the transaction that opens it, its first notification committed with it
+  // (store/alerts PagingHooks, notify/escalator escalateOpenedPages); after a commit, the outbox is woken for what was
+  // queued and the escalator only for pages it still has to start or stop. A repeat, which changes no page, wakes
+  // nothing (DESIGN §13 P3).
+  const removePagingHooks = setPagingHooks(db, {
+    pagesOpened: (trx, pages, catalog) => escalator.escalateOpenedPages(trx, pages, catalog),
+    committed: (change) => {
+      if (change.notificationsQueued > 0) outbox.nudge();
+      if (change.pagesOpened > change.pagesEscalated || change.pagesStopped > 0) escalator.nudge();
+    },
+    onError: (err) => app.log.error({ err }, 'escalating opened pages failed: the escalator will start them'),
+  });
+  app.addHook('onClose', async () => removePagingHooks());
+  // People acknowledge and resolve pages through these routes: once one answered 2xx (committed), stop the page's
+  // escalation now rather than at the next poll.
+  const pageRoutes = /^\/api\/v1\/pages\/:id\/[a-z]+$/;
   app.addHook('onResponse', async (req, reply) => {
     if (req.method === 'POST' && reply.statusCode < 300 && pageRoutes.test(req.routeOptions.url ?? '')) escalator.nudge();
   });

@@ -452,10 +452,10 @@ export interface PagingChange {
 export interface PagingHooks {
   /**
    * Inside the transaction that opened `pages` (under a savepoint: if it throws, its writes are undone, the alerts
-   * and pages are still committed, and the pages escalate at the escalator's next run). Resolves with how many
-   * notifications it queued.
+   * and pages are still committed, and the pages escalate at the escalator's next run). Resolves with how many pages
+   * it escalated and how many notifications it queued.
    */
-  pagesOpened?(trx: Transaction<Database>, pages: readonly OpenedPage[], catalog: PagingCatalog): Promise<number>;
+  pagesOpened?(trx: Transaction<Database>, pages: readonly OpenedPage[], catalog: PagingCatalog): Promise<{ escalated: number; notificationsQueued: number }>;
   /** After a commit that changed pages. */
   committed?(change: PagingChange): void;
   onError?(err: unknown): void;
@@ -463,10 +463,12 @@ export interface PagingHooks {
 
 const pagingHooks = new WeakMap<Kysely<Database>, PagingHooks>();
 
-/** Sets the paging hooks of a store (one set per store: the server that owns the escalator sets them). */
-export function setPagingHooks(db: Kysely<Database>, hooks: PagingHooks | undefined): void {
-  if (hooks) pagingHooks.set(db, hooks);
-  else pagingHooks.delete(db);
+/** Sets the paging hooks of a store (one set per store: the server that owns the escalator); returns their removal. */
+export function setPagingHooks(db: Kysely<Database>, hooks: PagingHooks): () => void {
+  pagingHooks.set(db, hooks);
+  return () => {
+    if (pagingHooks.get(db) === hooks) pagingHooks.delete(db);
+  };
 }
 
 function tellCommitted(db: Kysely<Database>, change: Partial<PagingChange>): void {
@@ -480,18 +482,19 @@ function tellCommitted(db: Kysely<Database>, change: Partial<PagingChange>): voi
   }
 }
 
-/** Runs the pagesOpened hook under a savepoint; -1 when there is none or it failed (the escalator picks the pages up). */
-async function escalateOpened(trx: Transaction<Database>, hooks: PagingHooks | undefined, state: ScopeState, catalog: PagingCatalog): Promise<number> {
-  if (!hooks?.pagesOpened || state.opened.length === 0) return -1;
+/** Runs the pagesOpened hook under a savepoint; nothing escalated when there is none or it failed (the escalator's next run does it). */
+async function escalateOpened(trx: Transaction<Database>, hooks: PagingHooks | undefined, state: ScopeState, catalog: PagingCatalog): Promise<{ escalated: number; notificationsQueued: number }> {
+  const none = { escalated: 0, notificationsQueued: 0 };
+  if (!hooks?.pagesOpened || state.opened.length === 0) return none;
   await sql`savepoint paging_escalation`.execute(trx);
   try {
-    const queued = await hooks.pagesOpened(trx, state.opened, catalog);
+    const done = await hooks.pagesOpened(trx, state.opened, catalog);
     await sql`release savepoint paging_escalation`.execute(trx);
-    return queued;
+    return done;
   } catch (err) {
     await sql`rollback to savepoint paging_escalation`.execute(trx);
     hooks.onError?.(err);
-    return -1;
+    return none;
   }
 }
 
@@ -574,7 +577,7 @@ export class AlertWriter {
   private async commit(scope: string, group: PendingAlerts[]): Promise<IntakeResult[]> {
     const catalog = await currentCatalog(this.db);
     const hooks = pagingHooks.get(this.db);
-    const { results, state, queued } = await this.db.transaction().execute(async (trx) => {
+    const { results, state, escalation } = await this.db.transaction().execute(async (trx) => {
       await lockScope(trx, scope);
       const hashes = [...new Set(group.flatMap((p) => (isKeyed(p.work) ? [p.work.keyHash] : [])))];
       const active = hashes.length > 0 ? await activeKeyHashes(trx, hashes) : new Map<string, string>();
@@ -595,14 +598,9 @@ export class AlertWriter {
         else results.push({ status: 'committed', outcome: await applyAlertBatch(trx, w, catalog.routing, catalog.silences, state) });
       }
       await state.flush();
-      return { results, state, queued: await escalateOpened(trx, hooks, state, catalog) };
+      return { results, state, escalation: await escalateOpened(trx, hooks, state, catalog) };
     });
-    tellCommitted(this.db, {
-      pagesOpened: state.opened.length,
-      pagesEscalated: queued >= 0 ? state.opened.length : 0,
-      pagesStopped: state.pagesResolved,
-      notificationsQueued: Math.max(0, queued),
-    });
+    tellCommitted(this.db, { pagesOpened: state.opened.length, pagesEscalated: escalation.escalated, pagesStopped: state.pagesResolved, notificationsQueued: escalation.notificationsQueued });
     return results;
   }
 }
@@ -711,8 +709,8 @@ export async function consumeSloTransitions(db: Kysely<Database>, now: Date, lim
     await state.prefetch(alerts.map((a) => a.identity));
     const outcome = await applyAlertBatch(trx, { scope: sloScope, source: 'slo', alerts, groupBy: ['service', 'alertname'], route: {}, actor: sloScope, now }, catalog.routing, catalog.silences, state);
     await state.flush();
-    const queued = await escalateOpened(trx, hooks, state, catalog);
-    change = { pagesOpened: state.opened.length, pagesEscalated: queued >= 0 ? state.opened.length : 0, pagesStopped: state.pagesResolved, notificationsQueued: Math.max(0, queued) };
+    const escalation = await escalateOpened(trx, hooks, state, catalog);
+    change = { pagesOpened: state.opened.length, pagesEscalated: escalation.escalated, pagesStopped: state.pagesResolved, notificationsQueued: escalation.notificationsQueued };
     const last = transitions[transitions.length - 1]!.id;
     await trx
       .insertInto('pave_meta')

@@ -72,22 +72,68 @@ function toEscalation(r: { [K in keyof Database['escalations']]: unknown }): Due
   };
 }
 
-export async function appendEscalationEvent(
-  db: Db,
-  e: { pageId: string; type: EscalationEventType; at: Date; dueAt?: Date; step?: number; round?: number; actor: string; details?: Record<string, unknown> },
-): Promise<void> {
+/** One entry of an escalation's log, to be appended. */
+export interface EscalationEventInput {
+  pageId: string;
+  type: EscalationEventType;
+  at: Date;
+  dueAt?: Date;
+  step?: number;
+  round?: number;
+  actor: string;
+  details?: Record<string, unknown>;
+}
+
+export async function appendEscalationEvent(db: Db, e: EscalationEventInput): Promise<void> {
+  await appendEscalationEvents(db, [e]);
+}
+
+/** Appends entries in one statement, in the order given (their ids follow it). */
+export async function appendEscalationEvents(db: Db, events: readonly EscalationEventInput[]): Promise<void> {
+  if (events.length === 0) return;
   await db
     .insertInto('escalation_events')
-    .values({
-      page_id: e.pageId,
-      type: e.type,
-      due_at: e.dueAt ?? null,
-      at: e.at,
-      step: e.step ?? null,
-      round: e.round ?? null,
-      actor: e.actor,
-      details: JSON.stringify(e.details ?? {}),
-    })
+    .values(
+      events.map((e) => ({
+        page_id: e.pageId,
+        type: e.type,
+        due_at: e.dueAt ?? null,
+        at: e.at,
+        step: e.step ?? null,
+        round: e.round ?? null,
+        actor: e.actor,
+        details: JSON.stringify(e.details ?? {}),
+      })),
+    )
+    .execute();
+}
+
+/**
+ * Writes, in one statement, the escalations of pages opened in this transaction, each already moved on past the
+ * steps that fired with it (their `started` and `step_fired` events are the caller's to append). A page that has
+ * one already makes the statement fail: these pages are new, so that would be a bug, and the caller's savepoint
+ * leaves them to the escalator.
+ */
+export async function insertStartedEscalations(
+  db: Db,
+  rows: readonly { page: EscalationPage; policy: EscalationPolicy; startedAt: Date; nextIndex: number; nextDueAt: Date | null; state: EscalationState; at: Date }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('escalations')
+    .values(
+      rows.map((r) => ({
+        page_id: r.page.id,
+        policy: r.policy.name,
+        policy_spec: JSON.stringify(r.policy),
+        page: JSON.stringify(r.page),
+        state: r.state,
+        started_at: r.startedAt,
+        next_index: r.nextIndex,
+        next_due_at: r.nextDueAt,
+        ...(r.state === 'active' ? {} : { stopped_at: r.at, stopped_by: 'pave:escalation' }),
+      })),
+    )
     .execute();
 }
 

@@ -1,5 +1,5 @@
 // Escalation from real pages (alert ingest → page → its team's escalation policy): a PagerDuty trigger opens a page
-// that the escalator picks up and notifies; the signed acknowledge link in the notification acknowledges the page
+// whose escalation starts, and first step fires, in the trigger's own transaction; the signed acknowledge link in the notification acknowledges the page
 // itself; a page acknowledged by its sender stops its escalation before the next step.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../support/stores.js';
@@ -52,7 +52,11 @@ for (const { backend, skip } of backends) {
       const pageId = await pageIdOf('db-down');
       expect((await get(`/api/v1/pages/${pageId}`)).escalationPolicy).toBe('payments-primary');
 
-      expect(await api.app.escalator.runOnce()).toBe(2); // started, then its first step fired
+      // The trigger's own transaction started the escalation and fired its first step: the escalator has nothing left.
+      const escalation = await get(`/api/v1/escalations/${pageId}`);
+      expect(escalation).toMatchObject({ state: 'active', nextIndex: 1, startedAt: new Date(t0).toISOString() });
+      expect(escalation.events.map((e: { type: string }) => e.type)).toEqual(['started', 'step_fired']);
+      expect(await api.app.escalator.runOnce()).toBe(0);
       expect(await api.app.outbox.runOnce()).toBe(1);
       const envelope = JSON.parse(receiver.requests.at(-1)!.body);
       expect(envelope.data.page).toEqual({
@@ -110,11 +114,11 @@ for (const { backend, skip } of backends) {
       const before = receiver.requests.length;
       const started = performance.now();
       await enqueue({ event_action: 'trigger', dedup_key: 'cpu-hot', payload: { summary: 'CPU hot', source: 'db-03', severity: 'warning' } });
-      // No explicit nudge: a 2xx answer on an alert-ingest route wakes the escalator, which wakes the outbox.
+      // No explicit nudge: the trigger's transaction queued the notification, and its commit woke the outbox.
       while (receiver.requests.length === before && performance.now() - started < 5_000) await new Promise((r) => setTimeout(r, 5));
       const elapsed = performance.now() - started;
       expect(JSON.parse(receiver.requests.at(-1)!.body).data.page.title).toBe('CPU hot');
-      // The polls are ten minutes apart: only the nudges (escalator, then the outbox it wakes) can explain this.
+      // The polls are ten minutes apart: only the nudge after the commit can explain this.
       expect(elapsed).toBeLessThan(2_000);
     });
   });
