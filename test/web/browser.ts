@@ -64,7 +64,13 @@ export function ensureWebBuilt(): void {
   }
   try {
     if (!stale()) return;
-    const r = spawnSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(web, 'vite.config.ts'), '--logLevel', 'warn'], { cwd: root, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(web, 'vite.config.ts'), '--logLevel', 'warn'], {
+      cwd: root,
+      encoding: 'utf8',
+      // Vitest sets NODE_ENV=test, which Vite passes on: that bundled React's development build (StrictMode then ran
+      // every effect twice, so the UI sent every request twice). Tests and benchmarks use what users get.
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
     if (r.status !== 0) throw new Error(`the web UI did not build:\n${r.stdout}\n${r.stderr}`);
   } finally {
     rmSync(lock, { recursive: true, force: true });

@@ -74,6 +74,18 @@ describe.skipIf(!chromiumAvailable)(`web UI in Chromium (${chromiumPath})`, () =
     await page.screenshot({ path: screenshotPath('02-catalog') });
   });
 
+  it("serves React's production build, and the page asks for its session once", async () => {
+    // Built under vitest (NODE_ENV=test) it once was the development build, whose StrictMode ran every effect twice.
+    const script = await page.evaluate(() => document.querySelector<HTMLScriptElement>('script[type="module"]')!.src);
+    const js = await (await fetch(script)).text();
+    expect(js).not.toContain('jsxDEV');
+    expect(js).not.toContain('Download the React DevTools');
+    await page.reload();
+    await page.getByRole('heading', { name: 'Service catalog' }).waitFor();
+    const sessions = await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/api/v1/session')).length);
+    expect(sessions).toBe(1);
+  });
+
   it('filters the catalog by team, tier and budget status, with the filters in the URL', async () => {
     const rows = page.locator('tbody tr[data-service]');
     await expect.poll(() => rows.count()).toBeGreaterThan(5);
