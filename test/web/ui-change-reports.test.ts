@@ -79,6 +79,9 @@ describe.skipIf(!chromiumAvailable)(`web UI change safety and reports in Chromiu
     expect(await row.getByRole('progressbar', { name: 'Traffic weight of new-checkout' }).getAttribute('value')).toBe('10');
     const status = (await api('GET', '/api/v1/rollouts/new-checkout/status')).json;
     expect(await row.textContent()).toContain(status.state.reason);
+    // The release gate for the rollout's own kind of change (flag) of its service, as the API answers it.
+    const gateNow = (await api('POST', '/api/v1/gates/check', { service: 'checkout', kind: 'flag' })).json;
+    await expect.poll(() => row.locator('[data-gate-badge="checkout"] [data-decision]').getAttribute('data-decision'), { timeout: 10_000 }).toBe(gateNow.decision);
     await page.screenshot({ path: screenshotPath('cr-01-rollouts') });
 
     await row.getByRole('link', { name: 'new-checkout' }).click();
@@ -107,12 +110,18 @@ describe.skipIf(!chromiumAvailable)(`web UI change safety and reports in Chromiu
     expect(await progress.getByRole('button', { name: 'Pause' }).isDisabled()).toBe(true);
     await page.screenshot({ path: screenshotPath('cr-02-rollout-paused'), fullPage: true });
 
-    // Abort asks first; cancelling changes nothing.
+    // Abort and promote ask first, saying what will happen; Escape or Cancel changes nothing and focus goes back.
     await progress.getByRole('button', { name: 'Abort…' }).click();
     const confirm = progress.getByRole('group', { name: 'Confirm abort' });
     expect(await confirm.textContent()).toContain('flag new-checkout goes back to 0%');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Yes, abort new-checkout');
-    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await page.keyboard.press('Escape');
+    await confirm.waitFor({ state: 'detached' });
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Abort…');
+    await progress.getByRole('button', { name: 'Promote…' }).click();
+    const promote = progress.getByRole('group', { name: 'Confirm promote' });
+    expect(await promote.textContent()).toContain('flag new-checkout goes to 100% at once');
+    await promote.getByRole('button', { name: 'Cancel' }).click();
     expect(await rolloutPhase()).toBe('paused');
 
     await progress.getByRole('button', { name: 'Resume' }).click();

@@ -5,7 +5,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { ApiFailure, enc, post } from '../api';
 import { ErrorBox, Loading, Section, StatusBadge } from '../components/common';
-import { GateState } from '../components/GateState';
+import { GateBadge, GateState } from '../components/GateState';
 import { pct, utcTime } from '../format';
 import { useLive, useQuery } from '../live';
 import { Link } from '../router';
@@ -109,6 +109,7 @@ export function RolloutsPage() {
               <th scope="col">Phase</th>
               <th scope="col">Progress</th>
               <th scope="col">Why</th>
+              <th scope="col">Release gate now</th>
             </tr>
           </thead>
           <tbody>
@@ -156,6 +157,10 @@ function RolloutRow({ rollout }: { rollout: RolloutObject }) {
           <td>{s.state.reason}</td>
         </>
       )}
+      <td>
+        <GateBadge service={rollout.spec.service} kind={rollout.spec.changeKind ?? 'deploy'} />
+        <div className="muted small">for {rollout.spec.changeKind ?? 'deploy'} changes of {rollout.spec.service}</div>
+      </td>
     </tr>
   );
 }
@@ -376,6 +381,13 @@ function RolloutCommands({ status: s, onDone }: { status: RolloutStatus; onDone:
   const [done, setDone] = useState('');
   const [confirming, setConfirming] = useState<'promote' | 'abort' | null>(null);
   const confirmButton = useRef<HTMLButtonElement>(null);
+  const openers = { promote: useRef<HTMLButtonElement>(null), abort: useRef<HTMLButtonElement>(null) };
+  // Cancelling puts focus back on the button that asked, so keyboard users continue where they were.
+  const cancel = () => {
+    const from = confirming;
+    setConfirming(null);
+    if (from) window.setTimeout(() => openers[from].current?.focus(), 0);
+  };
   const phase = s.state.phase;
   const over = finished.includes(phase);
   useEffect(() => {
@@ -410,20 +422,20 @@ function RolloutCommands({ status: s, onDone }: { status: RolloutStatus; onDone:
         <button type="button" disabled={busy || phase !== 'paused'} onClick={() => void send('resume')}>
           Resume
         </button>
-        <button type="button" disabled={busy} aria-expanded={confirming === 'promote'} onClick={() => setConfirming('promote')}>
+        <button ref={openers.promote} type="button" disabled={busy} aria-expanded={confirming === 'promote'} onClick={() => setConfirming('promote')}>
           Promote…
         </button>
-        <button type="button" disabled={busy} aria-expanded={confirming === 'abort'} onClick={() => setConfirming('abort')}>
+        <button ref={openers.abort} type="button" disabled={busy} aria-expanded={confirming === 'abort'} onClick={() => setConfirming('abort')}>
           Abort…
         </button>
       </div>
       {confirming && (
-        <div className="confirm" role="group" aria-label={`Confirm ${confirming}`}>
+        <div className="confirm" role="group" aria-label={`Confirm ${confirming}`} onKeyDown={(e) => e.key === 'Escape' && cancel()}>
           <p>{consequence(confirming, s)}</p>
           <button ref={confirmButton} type="button" className={confirming === 'abort' ? 'danger' : undefined} disabled={busy} onClick={() => void send(confirming)}>
             {confirming === 'abort' ? `Yes, abort ${s.name}` : `Yes, promote ${s.name}`}
           </button>{' '}
-          <button type="button" onClick={() => setConfirming(null)}>
+          <button type="button" onClick={cancel}>
             Cancel
           </button>
         </div>
