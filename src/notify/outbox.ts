@@ -1,8 +1,11 @@
 // The outbox worker: claims due notifications (store/outbox, SKIP LOCKED, so every replica may run one), hands each
 // to its channel's notifier, and records the attempt: sent, retry later (notify/retry backoff), or dead once the
 // attempts are spent or the failure is permanent. Stopping waits for the sends in flight (graceful shutdown drains).
+// The loop claims the next due notifications as soon as the previous ones are handed to their notifiers, without
+// waiting for those sends to finish (a slow receiver must not hold up a page's first notification), and the attempts
+// that finish together are recorded together, in one transaction (store/outbox recordDeliveries).
 import type { Kysely } from 'kysely';
-import { claimDueNotifications, recordDelivery, type ClaimedNotification, type DeliveryOutcome, type NotificationChannel } from '../store/outbox.js';
+import { claimDueNotifications, recordDeliveries, type AttemptRecord, type ClaimedNotification, type DeliveryOutcome, type NotificationChannel } from '../store/outbox.js';
 import type { Database } from '../store/schema.js';
 import type { Notifier, SendResult } from './notifier.js';
 import { PollingLoop } from './polling-loop.js';
@@ -30,21 +33,56 @@ export function outcomeOf(result: SendResult, attempt: number, retry: RetryPolic
   return at === null ? { outcome: 'dead', error: `${error} (after ${attempt} attempts)` } : { outcome: 'retry', at: new Date(at), error };
 }
 
+/** Batches of claimed notifications being sent at once, at most: beyond, the loop waits for one to finish. */
+const maxBatchesInFlight = 8;
+
+interface FinishedAttempt {
+  n: ClaimedNotification;
+  result: DeliveryOutcome;
+  attempt: AttemptRecord;
+  recorded(): void;
+  failed(err: unknown): void;
+}
+
 export class OutboxWorker {
   private readonly loop: PollingLoop;
+  /** Sends (and their records) under way, per claimed batch. */
+  private readonly inFlight = new Set<Promise<void>>();
+  /** Attempts finished and not yet recorded; one recorder writes whatever has gathered. */
+  private readonly finished: FinishedAttempt[] = [];
+  private recording = false;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly opts: OutboxOptions,
   ) {
-    this.loop = new PollingLoop(async () => (await this.runOnce()) >= opts.batchSize, opts.pollMs, opts.onError);
+    this.loop = new PollingLoop(async () => (await this.dispatch()) >= opts.batchSize, opts.pollMs, opts.onError);
   }
 
-  /** Sends every notification due now (one batch); resolves with how many were attempted. */
+  /** Sends every notification due now (one batch) and records the attempts; resolves with how many were attempted. */
   async runOnce(): Promise<number> {
+    const claimed = await this.dispatch();
+    await this.settled();
+    return claimed;
+  }
+
+  /** Claims one batch and hands each notification to its notifier; resolves once they are handed over, not sent. */
+  private async dispatch(): Promise<number> {
+    while (this.inFlight.size >= maxBatchesInFlight) await Promise.race(this.inFlight);
     const claimed = await claimDueNotifications(this.db, this.opts.now(), this.opts.batchSize, this.opts.leaseMs);
-    await Promise.all(claimed.map((n) => this.deliver(n)));
+    if (claimed.length === 0) return 0;
+    const batch = Promise.all(claimed.map((n) => this.deliver(n))).then(
+      () => undefined,
+      (err: unknown) => this.opts.onError(err),
+    );
+    this.inFlight.add(batch);
+    void batch.finally(() => this.inFlight.delete(batch));
     return claimed.length;
+  }
+
+  /** Resolves when every send under way is recorded. */
+  private async settled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
   }
 
   private async deliver(n: ClaimedNotification): Promise<void> {
@@ -57,7 +95,29 @@ export class OutboxWorker {
     }
     const at = this.opts.now();
     const outcome = outcomeOf(result, n.attempt, this.opts.retry, at.getTime(), this.opts.random());
-    await recordDelivery(this.db, n, outcome, { at, durationMs: performance.now() - started, statusCode: result.statusCode ?? null, error: result.ok ? null : (result.error ?? 'failed') });
+    await new Promise<void>((recorded, failed) => {
+      this.finished.push({ n, result: outcome, attempt: { at, durationMs: performance.now() - started, statusCode: result.statusCode ?? null, error: result.ok ? null : (result.error ?? 'failed') }, recorded, failed });
+      if (!this.recording) void this.record();
+    });
+  }
+
+  /** Group commit of finished attempts: all that gathered while the previous transaction ran, in one. */
+  private async record(): Promise<void> {
+    this.recording = true;
+    try {
+      while (this.finished.length > 0) {
+        await new Promise((r) => setImmediate(r));
+        const group = this.finished.splice(0, 500);
+        try {
+          await recordDeliveries(this.db, group);
+          for (const f of group) f.recorded();
+        } catch (err) {
+          for (const f of group) f.failed(err);
+        }
+      }
+    } finally {
+      this.recording = false;
+    }
   }
 
   /** Polls every `pollMs`; a full batch is followed at once by the next. */
@@ -76,6 +136,7 @@ export class OutboxWorker {
    */
   async stop(drainMs = 0): Promise<void> {
     await this.loop.stop();
+    await this.settled();
     const deadline = Date.now() + drainMs;
     while (Date.now() < deadline) {
       const attempted = await this.runOnce().catch((err: unknown) => (this.opts.onError(err), 0));

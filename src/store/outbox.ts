@@ -140,33 +140,58 @@ export type DeliveryOutcome =
   | { outcome: 'retry'; at: Date; error: string }
   | { outcome: 'dead'; error: string };
 
+/** One attempt's facts, as recordDelivery(ies) store them. */
+export interface AttemptRecord {
+  at: Date;
+  durationMs: number;
+  statusCode: number | null;
+  error: string | null;
+}
+
 /**
  * Records one attempt and the notification's new state. Applies only if the row is still on that attempt (a lease
  * that ran out and was claimed again by another worker wins); the attempt itself is recorded either way.
  */
-export async function recordDelivery(
-  db: Db,
-  n: ClaimedNotification,
-  result: DeliveryOutcome,
-  attempt: { at: Date; durationMs: number; statusCode: number | null; error: string | null },
-): Promise<void> {
+export async function recordDelivery(db: Db, n: ClaimedNotification, result: DeliveryOutcome, attempt: AttemptRecord): Promise<void> {
+  await recordDeliveries(db, [{ n, result, attempt }]);
+}
+
+/**
+ * recordDelivery for several attempts in one transaction of two statements, whatever their number: the outbox worker
+ * records the sends that finished together at once, instead of a transaction each.
+ */
+export async function recordDeliveries(db: Db, records: readonly { n: ClaimedNotification; result: DeliveryOutcome; attempt: AttemptRecord }[]): Promise<void> {
+  if (records.length === 0) return;
   await db.transaction().execute(async (trx) => {
     await trx
       .insertInto('notification_attempts')
-      .values({
-        notification_id: n.id,
-        attempt: n.attempt,
-        at: attempt.at,
-        outcome: result.outcome === 'sent' ? 'sent' : 'failed',
-        duration_ms: Math.round(attempt.durationMs),
-        status_code: attempt.statusCode,
-        error: attempt.error?.slice(0, 2000) ?? null,
-      })
+      .values(
+        records.map(({ n, result, attempt }) => ({
+          notification_id: n.id,
+          attempt: n.attempt,
+          at: attempt.at,
+          outcome: result.outcome === 'sent' ? 'sent' : 'failed',
+          duration_ms: Math.round(attempt.durationMs),
+          status_code: attempt.statusCode,
+          error: attempt.error?.slice(0, 2000) ?? null,
+        })),
+      )
       .execute();
-    const base = trx.updateTable('notifications').where('id', '=', n.id).where('attempts', '=', n.attempt).where('state', '=', 'pending');
-    if (result.outcome === 'sent') await base.set({ state: 'sent', sent_at: attempt.at, last_error: null, updated_at: attempt.at }).execute();
-    else if (result.outcome === 'retry') await base.set({ next_attempt_at: result.at, last_error: result.error.slice(0, 2000), updated_at: attempt.at }).execute();
-    else await base.set({ state: 'dead', last_error: result.error.slice(0, 2000), updated_at: attempt.at }).execute();
+    // sent: state sent, sent_at set, no error; retry: still pending, due again at its time, with the error; dead: the error.
+    const col = <T>(f: (r: (typeof records)[number]) => T) => records.map(f);
+    await sql`
+      update notifications as n set
+        state = v.state,
+        sent_at = case when v.state = 'sent' then v.at else n.sent_at end,
+        next_attempt_at = case when v.state = 'pending' then v.next_at else n.next_attempt_at end,
+        last_error = v.error,
+        updated_at = v.at
+      from unnest(${col((r) => r.n.id)}::bigint[], ${col((r) => r.n.attempt)}::int[],
+        ${col((r) => (r.result.outcome === 'retry' ? 'pending' : r.result.outcome))}::text[], ${col((r) => r.attempt.at)}::timestamptz[],
+        ${col((r) => (r.result.outcome === 'retry' ? r.result.at : null))}::timestamptz[],
+        ${col((r) => (r.result.outcome === 'sent' ? null : r.result.error.slice(0, 2000)))}::text[])
+        as v(id, attempt, state, at, next_at, error)
+      where n.id = v.id and n.attempts = v.attempt and n.state = 'pending'`.execute(trx);
   });
 }
 
