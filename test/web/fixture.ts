@@ -53,6 +53,21 @@ spec:
   guard: { slos: [checkout-availability], onFailure: rollback }
 `;
 
+/**
+ * A policy that freezes identity whatever its budget (any remaining budget is "at most 100%"), so the release gate
+ * denies its deploys and only warns for its exempt fixes: the UI's deny and warn can be seen next to checkout's allow.
+ */
+export const identityFrozenPolicy = `apiVersion: pave/v1
+kind: BudgetPolicy
+metadata: { name: identity-frozen }
+spec:
+  services: [identity]
+  description: Identity is frozen for the web tests.
+  enforcement: blocking
+  thresholds:
+    - { remainingAtMost: 100, action: freeze }
+`;
+
 export interface WebDataDir {
   dir: string;
   /** Minutes of traffic written, and when they end. */

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { ServeProcess } from '../support/serve.js';
 import { chromiumAvailable, chromiumPath, ensureWebBuilt, openBrowser, screenshotPath, type OpenBrowser } from './browser.js';
-import { adminToken, newCheckoutRollout, prepareWebDataDir, servePave, stopPave, type WebDataDir } from './fixture.js';
+import { adminToken, identityFrozenPolicy, newCheckoutRollout, prepareWebDataDir, servePave, stopPave, type WebDataDir } from './fixture.js';
 
 /** Pixels of a chart's canvas close to a colour: proof that a series was drawn, not just axes. */
 async function pixelsOf(page: Page, chartTitle: string, rgb: [number, number, number]): Promise<number> {
@@ -53,7 +53,7 @@ describe.skipIf(!chromiumAvailable)(`web UI change safety and reports in Chromiu
 
   beforeAll(async () => {
     ensureWebBuilt();
-    data = await prepareWebDataDir(1, { extraYaml: newCheckoutRollout });
+    data = await prepareWebDataDir(1, { extraYaml: `${newCheckoutRollout}---\n${identityFrozenPolicy}` });
     pave = await servePave(data.dir);
     chrome = await openBrowser();
     page = await chrome.context.newPage();
@@ -154,6 +154,25 @@ describe.skipIf(!chromiumAvailable)(`web UI change safety and reports in Chromiu
     const options = await gate.getByLabel('Kind of change').locator('option').allTextContents();
     expect(options.filter((o) => o.includes('exempt'))).toEqual(['fix (exempt from freezes)', 'security (exempt from freezes)', 'rollback (exempt from freezes)']);
     await page.screenshot({ path: screenshotPath('cr-03-service-gate'), fullPage: true });
+
+    // identity is frozen by its policy: a deploy is denied, a fix only warned about; the UI says so in words.
+    await page.goto(`${pave.url}/service/identity`);
+    const frozen = page.locator('section[data-gate="identity"]');
+    const frozenBadge = frozen.locator('[data-decision]');
+    await frozenBadge.waitFor({ timeout: 15_000 });
+    for (const [kind, expected] of [
+      ['deploy', 'deny'],
+      ['fix', 'warn'],
+    ] as const) {
+      if (kind !== 'deploy') await frozen.getByLabel('Kind of change').selectOption(kind);
+      const answer = (await api('POST', '/api/v1/gates/check', { service: 'identity', kind })).json;
+      expect(answer).toMatchObject({ decision: expected, frozen: true, policy: { name: 'identity-frozen', enforcement: 'blocking' } });
+      await expect.poll(() => frozenBadge.getAttribute('data-decision'), { timeout: 10_000 }).toBe(expected);
+      expect(await frozenBadge.textContent()).toBe(expected === 'deny' ? 'deny: frozen' : 'warn: may go out, with care');
+      expect(await frozen.textContent()).toContain(answer.summary);
+      expect(await frozen.textContent()).toContain('Frozenyes');
+    }
+    await page.screenshot({ path: screenshotPath('cr-03b-service-gate-frozen') });
   });
 
   it('shows the on-call load of a schedule, repair debt with a drawn chart, and the weekly report', async () => {
