@@ -136,8 +136,12 @@ function destinationOf(c: Contact): { channel: NotificationChannel; destination:
   return null;
 }
 
+/** How long the action-link signing key is reused before it is read again (Escalator.linkKey). */
+const keyCacheMs = 60_000;
+
 export class Escalator {
   private readonly loop: PollingLoop;
+  private key: { value: Buffer; at: number } | undefined;
 
   constructor(
     private readonly db: Db,
@@ -150,7 +154,7 @@ export class Escalator {
   async runOnce(): Promise<number> {
     if (!(await this.opts.leadership.hold())) return 0;
     const now = this.opts.now();
-    const key = await signingKey(this.db, 'action_link_signing_key');
+    const key = await this.linkKey(this.db);
     let queued = 0;
     const moved = await this.db.transaction().execute(async (trx) => {
       // Pages first: a page acknowledged since the last poll stops before its next step could fire.
@@ -182,7 +186,7 @@ export class Escalator {
     });
     if (withPolicy.length === 0) return { escalated: 0, notificationsQueued: 0 };
     const now = this.opts.now();
-    const key = await signingKey(trx, 'action_link_signing_key');
+    const key = await this.linkKey(trx);
     const lookup = snapshotLookup(trx, catalog, Math.min(...withPolicy.map(({ p }) => p.createdAt.getTime())), now.getTime());
     const started: Parameters<typeof insertStartedEscalations>[1][number][] = [];
     const events: EscalationEventInput[] = [];
@@ -219,6 +223,18 @@ export class Escalator {
     await insertStartedEscalations(trx, started);
     await appendEscalationEvents(trx, events);
     return { escalated: started.length, notificationsQueued: await enqueueNotifications(trx, notifications, now) };
+  }
+
+  /**
+   * The action-link signing key, read again at most every keyCacheMs: opening pages at a high rate should not read it
+   * once per group. It is made once and never rotated by pave; one deleted by hand is replaced within keyCacheMs.
+   */
+  private async linkKey(db: Db | Transaction<Database>): Promise<Buffer> {
+    const now = performance.now();
+    if (this.key && now - this.key.at < keyCacheMs) return this.key.value;
+    const value = await signingKey(db, 'action_link_signing_key');
+    this.key = { value, at: now };
+    return value;
   }
 
   /** Fires an escalation's steps due by `now` and says where it goes next; writes nothing. */

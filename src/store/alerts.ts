@@ -125,7 +125,10 @@ async function resolveAlertRow(trx: Transaction<Database>, alert: OpenAlertRow, 
     .executeTakeFirst();
   if (!page) return;
   await addPageEvent(trx, { pageId: alert.page_id, at, type: 'resolved', actor: autoResolveActor, details: { reason: 'all its alerts resolved' } });
-  if (state) state.pagesResolved++;
+  if (state) {
+    state.pagesResolved++;
+    state.pageClosed(String(alert.page_id));
+  }
 }
 
 async function openAlert(trx: Transaction<Database>, scope: string, identity: string): Promise<OpenAlertRow | undefined> {
@@ -166,11 +169,14 @@ export interface OpenedPage {
  * What one transaction knows of its scope's open alerts, so that a group of notifications reads them once: every
  * identity the group names is looked up in one statement (null: none open), and the map is kept true as the group
  * writes. Repeats of alerts already on a page (most notifications) are held and written in one statement, before
- * anything else is written, so the rows end as if each notification had been applied in turn.
+ * anything that reads or changes those rows (a resolve, a reconcile) and at the end, so the rows end as if each
+ * notification had been applied in turn.
  */
 export class ScopeState {
   private readonly open = new Map<string, OpenAlertRow | null>();
   private readonly repeats = new Map<string, PendingRepeat>();
+  /** Group key → its open page's id; null: none open. Keys absent were not looked up. */
+  private readonly pages = new Map<string, string | null>();
   readonly opened: OpenedPage[] = [];
   pagesResolved = 0;
 
@@ -192,6 +198,47 @@ export class ScopeState {
       .execute();
     for (const i of wanted) this.open.set(i, null);
     for (const r of rows) this.open.set(r.identity, { id: String(r.id), page_id: r.page_id === null ? null : String(r.page_id), silenced_by: r.silenced_by });
+  }
+
+  /** Reads, in one statement, the open pages of the groups of these batches' alerts that have no open alert yet. */
+  async prefetchPages(batches: readonly AlertBatch[]): Promise<void> {
+    const keys = new Set<string>();
+    for (const b of batches) {
+      for (const a of b.alerts) {
+        const known = this.open.get(a.identity);
+        if (a.status === 'firing' && (known === null || known === undefined)) keys.add(pageGroupOf(a.labels, b.groupBy).key);
+      }
+    }
+    const wanted = [...keys].filter((k) => !this.pages.has(k));
+    if (wanted.length === 0) return;
+    const rows = await this.trx
+      .selectFrom('pages')
+      .select(['id', 'group_key'])
+      .where('scope', '=', this.scope)
+      .where('status', '<>', 'resolved')
+      .where('group_key', '=', sql<string>`any(${wanted}::text[])`)
+      .execute();
+    for (const k of wanted) this.pages.set(k, null);
+    for (const r of rows) this.pages.set(r.group_key, String(r.id));
+  }
+
+  /** The open page of a group, if any. */
+  async openPage(groupKey: string): Promise<string | undefined> {
+    const known = this.pages.get(groupKey);
+    if (known !== undefined) return known ?? undefined;
+    const row = await this.trx.selectFrom('pages').select('id').where('scope', '=', this.scope).where('group_key', '=', groupKey).where('status', '<>', 'resolved').executeTakeFirst();
+    const id = row ? String(row.id) : null;
+    this.pages.set(groupKey, id);
+    return id ?? undefined;
+  }
+
+  pageOpened(groupKey: string, pageId: string): void {
+    this.pages.set(groupKey, pageId);
+  }
+
+  /** A page resolved in this transaction: its group has no open page any more. */
+  pageClosed(pageId: string): void {
+    for (const [k, id] of this.pages) if (id === pageId) this.pages.set(k, null);
   }
 
   async find(identity: string): Promise<OpenAlertRow | undefined> {
@@ -236,28 +283,89 @@ export class ScopeState {
 }
 
 /** The open page of a group, or a new triggered one routed by this alert (its `triggered` event is the seam). */
-async function pageFor(trx: Transaction<Database>, batch: AlertBatch, alert: IncomingAlert, route: Route): Promise<{ id: string; created: boolean; route?: Route }> {
+async function pageFor(trx: Transaction<Database>, batch: AlertBatch, alert: IncomingAlert, route: Route, state: ScopeState): Promise<{ id: string; created: boolean; route?: Route }> {
   const group = pageGroupOf(alert.labels, batch.groupBy);
-  const open = await trx.selectFrom('pages').select('id').where('scope', '=', batch.scope).where('group_key', '=', group.key).where('status', '<>', 'resolved').executeTakeFirst();
-  if (open) return { id: open.id, created: false };
+  const open = await state.openPage(group.key);
+  if (open) return { id: open, created: false };
   const page = await trx
     .insertInto('pages')
-    .values({
-      scope: batch.scope,
-      group_key: group.key,
-      group_labels: JSON.stringify(group.labels),
-      title: pageTitleOf(alert),
-      status: 'triggered',
-      team: route.team,
-      service: route.service,
-      escalation_policy: route.escalationPolicy,
-      unrouted: route.unrouted,
-      route_reason: route.reason,
-      created_at: batch.now,
-    })
+    .values(newPageRow(batch, alert, route, group))
     .returning('id')
     .executeTakeFirstOrThrow();
-  return { id: page.id, created: true, route };
+  state.pageOpened(group.key, String(page.id));
+  return { id: String(page.id), created: true, route };
+}
+
+function newPageRow(batch: AlertBatch, alert: IncomingAlert, route: Route, group: { key: string; labels: Record<string, string> }) {
+  return {
+    scope: batch.scope,
+    group_key: group.key,
+    group_labels: JSON.stringify(group.labels),
+    title: pageTitleOf(alert),
+    status: 'triggered',
+    team: route.team,
+    service: route.service,
+    escalation_policy: route.escalationPolicy,
+    unrouted: route.unrouted,
+    route_reason: route.reason,
+    created_at: batch.now,
+  };
+}
+
+function triggeredDetails(route: Route): Record<string, unknown> {
+  return { team: route.team, service: route.service, escalationPolicy: route.escalationPolicy, unrouted: route.unrouted, route: route.reason };
+}
+
+/**
+ * A new firing alert on its group's page, in one statement: the page when none is open (`pageId` undefined), the
+ * alert, and the page's event (`triggered` or `alert_added`), the three inserts chained in one WITH.
+ */
+async function insertPagedAlert(
+  trx: Transaction<Database>,
+  batch: AlertBatch,
+  alert: IncomingAlert,
+  fields: AlertFields,
+  route: Route,
+  pageId: string | undefined,
+): Promise<{ alertId: string; pageId: string }> {
+  const at = batch.now;
+  const group = pageGroupOf(alert.labels, batch.groupBy);
+  const page = pageId === undefined ? newPageRow(batch, alert, route, group) : undefined;
+  const pageCte = page
+    ? sql`insert into pages (scope, group_key, group_labels, title, status, team, service, escalation_policy, unrouted, route_reason, created_at)
+        values (${page.scope}, ${page.group_key}, ${page.group_labels}::json, ${page.title}, ${page.status}, ${page.team}, ${page.service},
+          ${page.escalation_policy}, ${page.unrouted}, ${page.route_reason}, ${page.created_at}::timestamptz) returning id`
+    : sql`select ${pageId}::bigint as id`;
+  const event = page ? { type: 'triggered', details: triggeredDetails(route) } : { type: 'alert_added', details: { identity: alert.identity } };
+  const { rows } = await sql<{ alert_id: string; page_id: string }>`
+    with p as (${pageCte}),
+    a as (
+      insert into alerts (labels, annotations, summary, severity, expires_at, last_received_at, details, source_group, scope, source, identity,
+        status, starts_at, first_received_at, received_count, page_id, silenced_by)
+      select ${fields.labels}::json, ${fields.annotations}::json, ${fields.summary}::text, ${fields.severity}::text, ${fields.expires_at}::timestamptz,
+        ${fields.last_received_at}::timestamptz, ${fields.details}::json, ${fields.source_group}::text, ${batch.scope}::text, ${batch.source}::text,
+        ${alert.identity}::text, 'firing', ${new Date(alert.startsAt)}::timestamptz, ${at}::timestamptz, 1, p.id, null
+      from p returning id, page_id),
+    e as (
+      insert into page_events (page_id, at, type, actor, alert_id, details)
+      select a.page_id, ${at}::timestamptz, ${event.type}::text, ${batch.actor}::text, a.id, ${JSON.stringify(event.details)}::json from a)
+    select a.id::text as alert_id, a.page_id::text as page_id from a`.execute(trx);
+  const row = rows[0]!;
+  return { alertId: row.alert_id, pageId: row.page_id };
+}
+
+function recordOpened(batch: AlertBatch, alert: IncomingAlert, route: Route, pageId: string, outcome: BatchOutcome, state: ScopeState): void {
+  outcome.pagesTriggered.push(pageId);
+  state.opened.push({
+    id: pageId,
+    scope: batch.scope,
+    title: pageTitleOf(alert),
+    team: route.team,
+    service: route.service,
+    escalationPolicy: route.escalationPolicy,
+    severity: alert.severity,
+    createdAt: batch.now,
+  });
 }
 
 /** Puts an alert on its group's page (opening one if none is open) and logs it there; `triggered` when it opened. */
@@ -273,25 +381,8 @@ async function pageAlert(
 ): Promise<void> {
   const at = batch.now;
   if (pageId.created) {
-    await addPageEvent(trx, {
-      pageId: pageId.id,
-      at,
-      type: 'triggered',
-      actor: batch.actor,
-      alertId,
-      details: { team: route.team, service: route.service, escalationPolicy: route.escalationPolicy, unrouted: route.unrouted, route: route.reason },
-    });
-    outcome.pagesTriggered.push(pageId.id);
-    state.opened.push({
-      id: String(pageId.id),
-      scope: batch.scope,
-      title: pageTitleOf(alert),
-      team: route.team,
-      service: route.service,
-      escalationPolicy: route.escalationPolicy,
-      severity: alert.severity,
-      createdAt: at,
-    });
+    await addPageEvent(trx, { pageId: pageId.id, at, type: 'triggered', actor: batch.actor, alertId, details: triggeredDetails(route) });
+    recordOpened(batch, alert, route, pageId.id, outcome, state);
   } else {
     await addPageEvent(trx, { pageId: pageId.id, at, type: 'alert_added', actor: batch.actor, alertId, details: { identity: alert.identity } });
   }
@@ -307,7 +398,10 @@ async function pageAlert(
  */
 export async function applyAlertBatch(trx: Transaction<Database>, batch: AlertBatch, routing: RoutingCatalog, silences: readonly Silence[] = [], state?: ScopeState): Promise<BatchOutcome> {
   const own = state ?? new ScopeState(trx, batch.scope);
-  if (!state) await own.prefetch(batch.alerts.map((a) => a.identity));
+  if (!state) {
+    await own.prefetch(batch.alerts.map((a) => a.identity));
+    await own.prefetchPages([batch]);
+  }
   const outcome: BatchOutcome = { opened: 0, repeated: 0, resolved: 0, pagesTriggered: [] };
   const at = batch.now;
   const inForce = activeSilences(silences, at.getTime());
@@ -329,10 +423,10 @@ export async function applyAlertBatch(trx: Transaction<Database>, batch: AlertBa
       outcome.repeated++;
       continue;
     }
-    // Anything else writes now: the held repeats first, so that the rows change in the order the alerts came.
-    await own.flush();
     if (alert.status === 'resolved') {
       if (!existing) continue; // resolved before pave saw it fire, or resolved already: nothing to page or close
+      // The held repeats are written first, so that this alert's row changes in the order its notifications came.
+      await own.flush();
       await resolveAlertRow(trx, existing, at, new Date(alert.endedAt ?? at.getTime()), batch.actor, 'resolved by its sender', own);
       own.set(alert.identity, null);
       outcome.resolved++;
@@ -342,7 +436,8 @@ export async function applyAlertBatch(trx: Transaction<Database>, batch: AlertBa
     const silencedBy = inForce.find((s) => silenceMatches(s, alert.labels, route.service))?.name ?? null;
     if (existing) {
       // A repeat of a silenced alert: still silenced (perhaps by another silence now), or its silence ended and it pages.
-      const page = silencedBy === null ? await pageFor(trx, batch, alert, route) : null;
+      // (Held repeats are of alerts on a page, never this row; a new alert below is a row of its own too.)
+      const page = silencedBy === null ? await pageFor(trx, batch, alert, route, own) : null;
       await trx
         .updateTable('alerts')
         .set({ ...fields, received_count: sql`received_count + 1`, silenced_by: silencedBy, page_id: page?.id ?? null })
@@ -353,7 +448,18 @@ export async function applyAlertBatch(trx: Transaction<Database>, batch: AlertBa
       if (page) await pageAlert(trx, batch, alert, route, existing.id, page, outcome, own);
       continue;
     }
-    const page = silencedBy === null ? await pageFor(trx, batch, alert, route) : null;
+    if (silencedBy === null) {
+      // A new alert that pages: its page (if its group has none open), the alert and the page's event in one statement.
+      const open = await own.openPage(pageGroupOf(alert.labels, batch.groupBy).key);
+      const r = await insertPagedAlert(trx, batch, alert, fields, route, open);
+      own.set(alert.identity, { id: r.alertId, page_id: r.pageId, silenced_by: null });
+      if (open === undefined) {
+        own.pageOpened(pageGroupOf(alert.labels, batch.groupBy).key, r.pageId);
+        recordOpened(batch, alert, route, r.pageId, outcome, own);
+      }
+      outcome.opened++;
+      continue;
+    }
     const row = await trx
       .insertInto('alerts')
       .values({
@@ -365,14 +471,13 @@ export async function applyAlertBatch(trx: Transaction<Database>, batch: AlertBa
         starts_at: new Date(alert.startsAt),
         first_received_at: at,
         received_count: 1,
-        page_id: page?.id ?? null,
+        page_id: null,
         silenced_by: silencedBy,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    own.set(alert.identity, { id: String(row.id), page_id: page?.id ?? null, silenced_by: silencedBy });
+    own.set(alert.identity, { id: String(row.id), page_id: null, silenced_by: silencedBy });
     outcome.opened++;
-    if (page) await pageAlert(trx, batch, alert, route, row.id, page, outcome, own);
   }
   if (batch.reconcileGroup) {
     await own.flush();
@@ -591,7 +696,9 @@ export class AlertWriter {
         return w.build(integration);
       });
       const state = new ScopeState(trx, scope);
-      await state.prefetch(work.flatMap((w) => ('alerts' in w ? w.alerts.map((a) => a.identity) : [])));
+      const batches = work.filter((w): w is AlertBatch => 'alerts' in w);
+      await state.prefetch(batches.flatMap((b) => b.alerts.map((a) => a.identity)));
+      await state.prefetchPages(batches);
       const results: IntakeResult[] = [];
       for (const w of work) {
         if (!('alerts' in w)) results.push(w);
@@ -706,8 +813,10 @@ export async function consumeSloTransitions(db: Kysely<Database>, now: Date, lim
     if (transitions.length === 0) return { applied: 0, outcome: empty };
     const alerts = transitions.filter((t) => pagesForSeverity(t.severity)).map(alertFromSloTransition);
     const state = new ScopeState(trx, sloScope);
+    const sloBatch: AlertBatch = { scope: sloScope, source: 'slo', alerts, groupBy: ['service', 'alertname'], route: {}, actor: sloScope, now };
     await state.prefetch(alerts.map((a) => a.identity));
-    const outcome = await applyAlertBatch(trx, { scope: sloScope, source: 'slo', alerts, groupBy: ['service', 'alertname'], route: {}, actor: sloScope, now }, catalog.routing, catalog.silences, state);
+    await state.prefetchPages([sloBatch]);
+    const outcome = await applyAlertBatch(trx, sloBatch, catalog.routing, catalog.silences, state);
     await state.flush();
     const escalation = await escalateOpened(trx, hooks, state, catalog);
     change = { pagesOpened: state.opened.length, pagesEscalated: escalation.escalated, pagesStopped: state.pagesResolved, notificationsQueued: escalation.notificationsQueued };
