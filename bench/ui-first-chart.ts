@@ -57,7 +57,11 @@ export async function run(): Promise<BenchResult> {
       if (!evaluated) await new Promise((res) => setTimeout(res, 200));
     }
     const engineError = /"msg":"SLO evaluation failed"/.test(pave.output()) ? (/"message":"([^"]{0,300})/.exec(pave.output())?.[1] ?? 'see the server log') : undefined;
-    await chrome.context.addCookies([{ name: 'pave_session', value: adminToken, url: pave.url, httpOnly: true, sameSite: 'Strict' }]);
+    // Signed in as the UI does it (POST /api/v1/session), once: the navigations measured start signed in.
+    const signIn = await fetch(`${pave.url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-pave-request': '1' }, body: JSON.stringify({ token: adminToken }) });
+    const secret = /pave_session=([^;]+)/.exec(signIn.headers.get('set-cookie') ?? '')?.[1];
+    if (!signIn.ok || !secret) throw new Error(`sign-in failed: ${signIn.status} ${await signIn.text()}`);
+    await chrome.context.addCookies([{ name: 'pave_session', value: secret, url: pave.url, httpOnly: true, sameSite: 'Strict' }]);
     const firsts: number[] = [];
     const alls: number[] = [];
     let points = 0;

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { canRead, type Principal } from '../domain/permissions.js';
 import type { Database } from '../store/schema.js';
 import { hashToken, touchToken, verifyToken, type TokenInfo } from '../store/tokens.js';
+import { verifyWebSession } from '../store/web-sessions.js';
 import { ApiError, forbidden, unauthorized } from './errors.js';
 
 /**
@@ -77,12 +78,13 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): { forget(
     if (access === 'public') return;
     const header = req.headers.authorization;
     // The web UI's session cookie stands in for the header; an explicit header always wins over it.
-    const cookieToken = header ? undefined : sessionCookieToken(req);
-    if (!header && cookieToken !== undefined) {
+    const cookieSecret = header ? undefined : sessionCookieSecret(req);
+    if (!header && cookieSecret !== undefined) {
       // A cookie is sent by the browser on its own, so a write must also prove it came from pave's own pages.
       requireUiRequestHeader(req);
-      const info = await lookup(cookieToken);
-      if (!info) throw unauthorized('your session has ended (the token expired or was revoked): sign in again');
+      // Not cached: signing out, or revoking the token, ends the session at once.
+      const info = await verifyWebSession(opts.db, cookieSecret, opts.now());
+      if (!info) throw unauthorized('your session has ended (signed out, expired, or its token was revoked): sign in again');
       req.principal = principalOf(info);
     } else if (!header) {
       if (opts.localPrincipal) {
@@ -107,14 +109,14 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): { forget(
   };
 }
 
-/** The web UI's session cookie: it holds the API token the user signed in with (api/session.ts sets it). */
+/** The web UI's session cookie: it holds a session secret (api/session.ts, store/web-sessions.ts), never the token. */
 export const sessionCookieName = 'pave_session';
 
 /** The header pave's own pages send on every request; a cross-site form or fetch cannot send it without CORS. */
 export const uiRequestHeader = 'x-pave-request';
 
-/** The token in the session cookie, if the request carries one. */
-export function sessionCookieToken(req: FastifyRequest): string | undefined {
+/** The session secret in the cookie, if the request carries one. */
+export function sessionCookieSecret(req: FastifyRequest): string | undefined {
   const raw = req.headers.cookie;
   if (!raw) return undefined;
   for (const part of raw.split(';')) {

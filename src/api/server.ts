@@ -226,7 +226,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   registerPostmortems(app, db, now);
   registerSession(app, db, now, { publicUrl: notify.publicUrl });
   registerSloHistory(app, db, now);
-  await registerWebUi(app, { db, engine });
+  await registerWebUi(app, { db, engine, now });
   registerChanges(app, db, now);
   registerGates(app, db, engine, now);
   registerCanary(app, db);

@@ -14,7 +14,8 @@ import { packageRoot } from '../package-root.js';
 import { getObject } from '../store/objects.js';
 import type { Database } from '../store/schema.js';
 import { verifyToken } from '../store/tokens.js';
-import { sessionCookieToken } from './auth.js';
+import { verifyWebSession } from '../store/web-sessions.js';
+import { sessionCookieSecret } from './auth.js';
 import { notFound } from './errors.js';
 
 /** web/dist in pave's own folder, built by `npm run build:web`. */
@@ -41,6 +42,8 @@ export interface WebUiOptions {
   engine: SloEngine;
   /** The built UI; defaults to web/dist. */
   dir?: string;
+  /** The server's clock (sessions and tokens expire by it); defaults to the system clock. */
+  now?: () => Date;
 }
 
 /**
@@ -56,6 +59,7 @@ export async function liveVersion(db: Kysely<Database>, engine: SloEngine): Prom
 }
 
 export async function registerWebUi(app: FastifyInstance, opts: WebUiOptions): Promise<void> {
+  const now = opts.now ?? (() => new Date());
   const dir = opts.dir ?? defaultWebDir();
   const indexFile = join(dir, 'index.html');
   const assetsDir = join(dir, 'assets');
@@ -132,8 +136,9 @@ export async function registerWebUi(app: FastifyInstance, opts: WebUiOptions): P
   const kindOf: Record<string, string> = { '/service/:name': 'Service', '/slo/:name': 'SLO' };
   const signedIn = async (req: FastifyRequest): Promise<boolean> => {
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
-    const token = bearer ?? sessionCookieToken(req);
-    return token !== undefined && (await verifyToken(opts.db, token, new Date())) !== undefined;
+    if (bearer !== undefined) return (await verifyToken(opts.db, bearer, now())) !== undefined;
+    const secret = sessionCookieSecret(req);
+    return secret !== undefined && (await verifyWebSession(opts.db, secret, now())) !== undefined;
   };
   for (const [path, params] of uiRoutes) {
     app.get(path, { config: { access: 'public' }, schema: { hide: true, ...(params ? { params } : {}) } }, async (req, reply) => {

@@ -36,6 +36,14 @@ export interface TokensTable {
   last_used_at: Timestamp | null;
 }
 
+/** The web UI's signed-in sessions (api/session.ts): a random secret in the cookie, its hash here. */
+export interface WebSessionsTable {
+  secret_hash: string;
+  token_id: string;
+  created_at: DefaultTimestamp;
+  expires_at: Timestamp;
+}
+
 export interface AuditLogTable {
   id: Generated<string>;
   at: ColumnType<Date, Date | string | undefined, never>;
@@ -265,6 +273,7 @@ export interface NotificationAttemptsTable {
 export interface Database {
   objects: ObjectsTable;
   tokens: TokensTable;
+  web_sessions: WebSessionsTable;
   audit_log: AuditLogTable;
   pave_meta: MetaTable;
   sli_series: SliSeriesTable;

@@ -58,7 +58,7 @@ export function isTokenShaped(token: string): boolean {
   return tokenPattern.test(token);
 }
 
-function toInfo(row: Selectable<TokensTable>): TokenInfo {
+export function tokenInfoOf(row: Selectable<TokensTable>): TokenInfo {
   const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
   return {
     id: row.id,
@@ -97,7 +97,7 @@ export async function createToken(db: Db, t: NewToken, given?: string): Promise<
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-    const info = toInfo(row);
+    const info = tokenInfoOf(row);
     await appendAudit(trx, [{ actor: t.createdBy, action: 'create', kind: 'Token', name: info.id, after: describeToken(info), requestId: t.requestId ?? null }]);
     return { token, info };
   });
@@ -106,12 +106,12 @@ export async function createToken(db: Db, t: NewToken, given?: string): Promise<
 export async function listTokens(db: Db, includeRevoked = false): Promise<TokenInfo[]> {
   let q = db.selectFrom('tokens').selectAll();
   if (!includeRevoked) q = q.where('revoked_at', 'is', null);
-  return (await q.orderBy('created_at').orderBy('id').execute()).map(toInfo);
+  return (await q.orderBy('created_at').orderBy('id').execute()).map(tokenInfoOf);
 }
 
 export async function getToken(db: Db, id: string): Promise<TokenInfo | undefined> {
   const row = await db.selectFrom('tokens').selectAll().where('id', '=', id).executeTakeFirst();
-  return row ? toInfo(row) : undefined;
+  return row ? tokenInfoOf(row) : undefined;
 }
 
 /** Revokes an active token, audited; undefined when there is no such active token. */
@@ -125,7 +125,7 @@ export async function revokeToken(db: Db, id: string, at: Date, by: { actor: str
       .returningAll()
       .executeTakeFirst();
     if (!row) return undefined;
-    const info = toInfo(row);
+    const info = tokenInfoOf(row);
     await appendAudit(trx, [{ actor: by.actor, action: 'revoke', kind: 'Token', name: id, before: describeToken({ ...info, revokedAt: null }), after: describeToken(info), requestId: by.requestId ?? null }]);
     return info;
   });
@@ -157,7 +157,7 @@ export async function verifyToken(db: Db, token: string, now: Date): Promise<Tok
   if (stored.length !== given.length || !timingSafeEqual(stored, given)) return undefined;
   if (row.revoked_at) return undefined;
   if (row.expires_at && new Date(row.expires_at) <= now) return undefined;
-  return toInfo(row);
+  return tokenInfoOf(row);
 }
 
 export async function touchToken(db: Db, id: string, at: Date): Promise<void> {

@@ -63,7 +63,9 @@ for (const { backend, skip } of backends) {
       expect(res.statusCode, res.body).toBe(200);
       expect(res.json()).toMatchObject({ role: 'member', team: 'payments' });
       const set = String(res.headers['set-cookie']);
-      expect(set).toMatch(/^pave_session=pave_[a-z0-9]{10}_/);
+      // A session's secret, not the token: a copied cookie is worth one session, not the token's whole life.
+      expect(set).toMatch(/^pave_session=pave_session_[A-Za-z0-9_-]{43};/);
+      expect(set).not.toContain(api.tokens.payments);
       expect(set).toContain('HttpOnly');
       expect(set).toContain('SameSite=Strict');
       expect(set).toContain('Path=/');
@@ -134,6 +136,22 @@ for (const { backend, skip } of backends) {
       expect(out.statusCode).toBe(204);
       expect(String(out.headers['set-cookie'])).toMatch(/^pave_session=; Path=\/; HttpOnly; SameSite=Strict; Max-Age=0/);
       expect((await api.call('DELETE', '/api/v1/session')).statusCode).toBe(403);
+    });
+
+    it('signing out ends the session on the server: the same cookie, replayed, is refused; other sessions go on', async () => {
+      const signIn = () => api.call('POST', '/api/v1/session', { body: { token: api.tokens.viewer }, headers: { 'x-pave-request': '1' } }).then((r) => cookieOf(r.headers['set-cookie']));
+      const laptop = await signIn();
+      const phone = await signIn();
+      expect(laptop).not.toBe(phone);
+      expect((await api.call('GET', '/api/v1/services', { headers: { cookie: laptop } })).statusCode).toBe(200);
+      expect((await api.call('DELETE', '/api/v1/session', { headers: { cookie: laptop, 'x-pave-request': '1' } })).statusCode).toBe(204);
+      const replayed = await api.call('GET', '/api/v1/services', { headers: { cookie: laptop } });
+      expect(replayed.statusCode).toBe(401);
+      expect(replayed.json().error.message).toMatch(/signed out, expired, or its token was revoked/);
+      expect((await api.call('GET', '/api/v1/services', { headers: { cookie: phone } })).statusCode).toBe(200);
+      // A made-up or token-valued cookie is nobody.
+      expect((await api.call('GET', '/api/v1/services', { headers: { cookie: `pave_session=${api.tokens.viewer}` } })).statusCode).toBe(401);
+      expect((await api.call('GET', '/api/v1/services', { headers: { cookie: `pave_session=pave_session_${'A'.repeat(43)}` } })).statusCode).toBe(401);
     });
 
     it('marks the cookie Secure when pave is reached over https (PAVE_PUBLIC_URL)', async () => {
@@ -230,7 +248,7 @@ for (const { backend, skip } of backends) {
         f.addHook('onRequest', async (req) => {
           if (req.routeOptions.url && req.routeOptions.url !== '/api/v1/live' && req.routeOptions.config?.access !== 'public') throw new Error(`route ${req.url} is not public`);
         });
-        await registerWebUi(f, { db: api.store.db, engine: app.sloEngine, dir });
+        await registerWebUi(f, { db: api.store.db, engine: app.sloEngine, dir, now: () => new Date(now) });
         return f;
       })();
       try {
@@ -249,7 +267,7 @@ for (const { backend, skip } of backends) {
         expect(asset.headers['cache-control']).toContain('immutable');
         expect(asset.body).toBe('console.log(1)');
         // Signed in, a link to a service or SLO that does not exist is a 404; signed out, it says nothing.
-        const cookie = `pave_session=${api.tokens.viewer}`;
+        const cookie = cookieOf((await api.call('POST', '/api/v1/session', { body: { token: api.tokens.viewer }, headers: { 'x-pave-request': '1' } })).headers['set-cookie']);
         expect((await ui.inject({ method: 'GET', url: '/service/checkout', headers: { cookie } })).statusCode).toBe(200);
         expect((await ui.inject({ method: 'GET', url: '/service/ghost', headers: { cookie } })).json().error.code).toBe('not_found');
         expect((await ui.inject({ method: 'GET', url: '/slo/ghost', headers: { authorization: `Bearer ${api.tokens.viewer}` } })).statusCode).toBe(404);

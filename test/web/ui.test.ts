@@ -31,6 +31,8 @@ describe.skipIf(!chromiumAvailable)(`web UI in Chromium (${chromiumPath})`, () =
   let pave: ServeProcess;
   let chrome: OpenBrowser;
   let page: Page;
+  /** The session cookie the browser got at sign-in, replayed by the sign-out test. */
+  let signedInCookie = '';
   const api = async (method: string, path: string, body?: unknown, token = adminToken) => {
     const res = await fetch(`${pave.url}${path}`, {
       method,
@@ -67,8 +69,11 @@ describe.skipIf(!chromiumAvailable)(`web UI in Chromium (${chromiumPath})`, () =
     await page.getByText(/^Showing \d+ of \d+ services\.$/).waitFor();
     const cookies = await chrome.context.cookies(pave.url);
     const session = cookies.find((c) => c.name === 'pave_session');
-    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', value: adminToken });
-    // Scripts cannot read it, and nothing else holds it.
+    // The cookie holds a session's secret, never the token.
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', value: expect.stringMatching(/^pave_session_/) });
+    expect(session!.value).not.toContain(adminToken);
+    signedInCookie = `pave_session=${session!.value}`;
+    // Scripts cannot read it, and nothing else holds the token.
     expect(await page.evaluate(() => document.cookie)).toBe('');
     expect(await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }))).not.toContain(adminToken);
     await page.screenshot({ path: screenshotPath('02-catalog') });
@@ -269,10 +274,13 @@ describe.skipIf(!chromiumAvailable)(`web UI in Chromium (${chromiumPath})`, () =
     expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
   });
 
-  it('signs out: the cookie is gone and the API refuses the browser', async () => {
+  it('signs out: the cookie is gone, the API refuses the browser, and a copy of the cookie is worth nothing', async () => {
+    expect((await fetch(`${pave.url}/api/v1/services`, { headers: { cookie: signedInCookie } })).status).toBe(200);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('API token').waitFor();
     expect((await chrome.context.cookies(pave.url)).find((c) => c.name === 'pave_session')).toBeUndefined();
     expect(await page.evaluate(async () => (await fetch('/api/v1/services')).status)).toBe(401);
+    // The session ended on the server, not only in this browser.
+    expect((await fetch(`${pave.url}/api/v1/services`, { headers: { cookie: signedInCookie } })).status).toBe(401);
   });
 });

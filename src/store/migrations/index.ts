@@ -13,6 +13,7 @@ import * as m0010 from './0010_postmortems.js';
 import * as m0011 from './0011_flag_state.js';
 import * as m0012 from './0012_rollouts.js';
 import * as m0013 from './0013_incident_severity_scale.js';
+import * as m0014 from './0014_web_sessions.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '0011_flag_state': m0011,
   '0012_rollouts': m0012,
   '0013_incident_severity_scale': m0013,
+  '0014_web_sessions': m0014,
 };
