@@ -61,26 +61,47 @@ export interface Query<T> {
 /**
  * GETs `path` (null: nothing yet), again when it changes and on every live tick. The last data stays on screen while
  * a refetch runs, so charts do not flicker. `live: false` skips the ticks (large chart series refresh on their own).
+ * A tick that comes while the same path is still loading does not abandon that request (on a busy server, answers
+ * slower than the ticks would never show): the path is fetched once more when it lands.
  */
 export function useQuery<T>(path: string | null, options: { live?: boolean } = {}): Query<T> {
   const { tick } = useLive();
   const [state, setState] = useState<{ data?: T; error?: ApiFailure; loading: boolean; path: string | null }>({ loading: path !== null, path });
   const [own, setOwn] = useState(0);
+  const [again, setAgain] = useState(0);
   const liveTick = options.live === false ? 0 : tick;
+  const mounted = useRef(true);
+  const latestPath = useRef(path);
+  latestPath.current = path;
+  const inFlight = useRef<{ path: string; again: boolean } | null>(null);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
   useEffect(() => {
     if (path === null) return;
-    let cancelled = false;
+    if (inFlight.current?.path === path) {
+      inFlight.current.again = true;
+      return;
+    }
+    const request = { path, again: false };
+    inFlight.current = request;
+    const current = () => mounted.current && latestPath.current === path;
     setState((s) => ({ ...s, loading: true, ...(s.path !== path ? { data: undefined, error: undefined, path } : {}) }));
-    get<T>(path).then(
-      (data) => !cancelled && setState({ data, loading: false, path }),
-      (error: unknown) =>
-        !cancelled &&
-        setState((s) => ({ ...s, loading: false, path, error: error instanceof ApiFailure ? error : new ApiFailure(0, 'client', String(error)) })),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [path, liveTick, own]);
+    get<T>(path)
+      .then(
+        (data) => current() && setState({ data, loading: false, path }),
+        (error: unknown) =>
+          current() &&
+          setState((s) => ({ ...s, loading: false, path, error: error instanceof ApiFailure ? error : new ApiFailure(0, 'client', String(error)) })),
+      )
+      .finally(() => {
+        if (inFlight.current === request) inFlight.current = null;
+        if (request.again && current()) setAgain((n) => n + 1);
+      });
+  }, [path, liveTick, own, again]);
   const reload = useCallback(() => setOwn((n) => n + 1), []);
   return { data: state.path === path ? state.data : undefined, error: state.path === path ? state.error : undefined, loading: state.loading, reload };
 }
