@@ -568,11 +568,17 @@ export interface PagingHooks {
 
 const pagingHooks = new WeakMap<Kysely<Database>, PagingHooks>();
 
-/** Sets the paging hooks of a store (one set per store: the server that owns the escalator); returns their removal. */
+/**
+ * Sets the paging hooks of a store (one set per store: the server that owns the escalator); returns their removal,
+ * which puts back the hooks they replaced.
+ */
 export function setPagingHooks(db: Kysely<Database>, hooks: PagingHooks): () => void {
+  const previous = pagingHooks.get(db);
   pagingHooks.set(db, hooks);
   return () => {
-    if (pagingHooks.get(db) === hooks) pagingHooks.delete(db);
+    if (pagingHooks.get(db) !== hooks) return;
+    if (previous) pagingHooks.set(db, previous);
+    else pagingHooks.delete(db);
   };
 }
 
