@@ -1,6 +1,6 @@
 // Incidents: the list, declaring one, and one incident with its roles, status, timeline, notes and status updates.
 import { useState, type FormEvent } from 'react';
-import { ApiFailure, apiPath, enc, patch, post } from '../api';
+import { ApiFailure, apiPath, enc, patch, post, put } from '../api';
 import { ErrorBox, Loading, Section } from '../components/common';
 import { utcTime } from '../format';
 import { useLive, useQuery } from '../live';
@@ -38,6 +38,8 @@ interface TimelineEntry {
 
 const statuses = ['investigating', 'identified', 'monitoring', 'resolved'];
 const severities = ['SEV1', 'SEV2', 'SEV3', 'SEV4'];
+/** The four incident roles (src/domain/incident/lifecycle.ts incidentRoles), as people say them. */
+const roleNames: Record<string, string> = { commander: 'incident commander', operations: 'operations lead', communications: 'communications lead', planning: 'planning lead' };
 const noteKinds: Record<string, string> = { note: 'note', decision: 'decision', irreversible_action: 'irreversible action', dead_end: 'dead end' };
 
 function useAction() {
@@ -163,6 +165,8 @@ export function IncidentDetail({ id }: { id: string }) {
   const timeline = useQuery<{ items: TimelineEntry[] }>(`/api/v1/incidents/${enc(id)}/timeline`);
   const [note, setNote] = useState({ kind: 'note', text: '' });
   const [update, setUpdate] = useState('');
+  const [role, setRole] = useState({ role: 'commander', person: '' });
+  const people = useQuery<{ items: { metadata: { name: string }; spec: { displayName?: string } }[] }>('/api/v1/people', { live: false });
   const action = useAction();
   if (q.error) return <ErrorBox error={q.error} title={`Could not load incident ${id}`} />;
   if (!q.data) return <Loading what={`incident ${id}`} />;
@@ -175,6 +179,14 @@ export function IncidentDetail({ id }: { id: string }) {
     }
   };
   const change = (body: Record<string, string>) => action.run(() => patch(`/api/v1/incidents/${enc(id)}`, body)).then(() => q.reload());
+  // Hands the role over when someone holds it; an empty person releases it. The API keeps the history.
+  const giveRole = async (e: FormEvent) => {
+    e.preventDefault();
+    if (await action.run(() => put(`/api/v1/incidents/${enc(id)}/roles/${enc(role.role)}`, { person: role.person || null }))) {
+      q.reload();
+      timeline.reload();
+    }
+  };
   const postUpdate = async (e: FormEvent) => {
     e.preventDefault();
     if (await action.run(() => post(`/api/v1/incidents/${enc(id)}/updates`, { message: update }))) {
@@ -248,11 +260,37 @@ export function IncidentDetail({ id }: { id: string }) {
             <ul>
               {i.roles.map((r) => (
                 <li key={r.role}>
-                  {r.role}: <strong>{r.person}</strong>
+                  {roleNames[r.role] ?? r.role}: <strong>{r.person}</strong>
                 </li>
               ))}
             </ul>
           )}
+          <form className="inline-form" onSubmit={giveRole}>
+            <label>
+              Role
+              <select aria-label="Incident role" value={role.role} onChange={(e) => setRole({ ...role, role: e.target.value })}>
+                {Object.entries(roleNames).map(([k, v]) => (
+                  <option key={k} value={k}>
+                    {v}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Person
+              <select aria-label="Person for the role" value={role.person} onChange={(e) => setRole({ ...role, person: e.target.value })}>
+                <option value="">(release the role)</option>
+                {(people.data?.items ?? []).map((p) => (
+                  <option key={p.metadata.name} value={p.metadata.name}>
+                    {p.spec.displayName ?? p.metadata.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button type="submit" disabled={action.busy}>
+              {role.person ? 'Give role' : 'Release role'}
+            </button>
+          </form>
         </Section>
         <Section title="Status updates">
           <ul>
