@@ -109,30 +109,19 @@ export interface ClaimedNotification extends Notification {
 }
 
 /**
- * Takes up to `limit` due notifications: their attempt count goes up and they are leased for `leaseMs`, in one short
- * transaction, so the send itself holds no lock and other replicas skip them meanwhile.
+ * Takes up to `limit` due notifications: their attempt count goes up and they are leased for `leaseMs`, in one
+ * statement (its own transaction), so the send itself holds no lock and other replicas skip them meanwhile.
  */
 export async function claimDueNotifications(db: Db, now: Date, limit: number, leaseMs: number): Promise<ClaimedNotification[]> {
-  return db.transaction().execute(async (trx) => {
-    const due = await trx
-      .selectFrom('notifications')
-      .select('id')
-      .where('state', '=', 'pending')
-      .where('next_attempt_at', '<=', now)
-      .orderBy('next_attempt_at')
-      .limit(limit)
-      .forUpdate()
-      .skipLocked()
-      .execute();
-    if (due.length === 0) return [];
-    const rows = await trx
-      .updateTable('notifications')
-      .set({ attempts: sql`attempts + 1`, next_attempt_at: new Date(now.getTime() + leaseMs), updated_at: now })
-      .where('id', 'in', due.map((d) => d.id))
-      .returningAll()
-      .execute();
-    return rows.map((r) => ({ ...toNotification(r), attempt: Number(r.attempts) }));
-  });
+  const { rows } = await sql<Database['notifications'] extends infer T ? { [K in keyof T]: unknown } : never>`
+    update notifications set attempts = attempts + 1, next_attempt_at = ${new Date(now.getTime() + leaseMs)}::timestamptz, updated_at = ${now}::timestamptz
+    where id in (
+      select id from notifications where state = 'pending' and next_attempt_at <= ${now}::timestamptz
+      order by next_attempt_at limit ${limit} for update skip locked)
+    returning *`.execute(db);
+  // In due order, as they were picked (RETURNING follows no order).
+  const picked = rows.map((r) => ({ ...toNotification(r), attempt: Number(r.attempts) }));
+  return picked.sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
 }
 
 export type DeliveryOutcome =
@@ -157,42 +146,34 @@ export async function recordDelivery(db: Db, n: ClaimedNotification, result: Del
 }
 
 /**
- * recordDelivery for several attempts in one transaction of two statements, whatever their number: the outbox worker
- * records the sends that finished together at once, instead of a transaction each.
+ * recordDelivery for several attempts in one statement, whatever their number: the outbox worker records the sends
+ * that finished together at once, instead of a transaction each.
  */
 export async function recordDeliveries(db: Db, records: readonly { n: ClaimedNotification; result: DeliveryOutcome; attempt: AttemptRecord }[]): Promise<void> {
   if (records.length === 0) return;
-  await db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('notification_attempts')
-      .values(
-        records.map(({ n, result, attempt }) => ({
-          notification_id: n.id,
-          attempt: n.attempt,
-          at: attempt.at,
-          outcome: result.outcome === 'sent' ? 'sent' : 'failed',
-          duration_ms: Math.round(attempt.durationMs),
-          status_code: attempt.statusCode,
-          error: attempt.error?.slice(0, 2000) ?? null,
-        })),
-      )
-      .execute();
-    // sent: state sent, sent_at set, no error; retry: still pending, due again at its time, with the error; dead: the error.
-    const col = <T>(f: (r: (typeof records)[number]) => T) => records.map(f);
-    await sql`
+  const col = <T>(f: (r: (typeof records)[number]) => T) => records.map(f);
+  // One statement (so one transaction): the attempts appended, and each notification's state moved on.
+  // sent: state sent, sent_at set, no error; retry: still pending, due again at its time, with the error; dead: the error.
+  await sql`
+    with v as (
+      select * from unnest(${col((r) => r.n.id)}::bigint[], ${col((r) => r.n.attempt)}::int[],
+        ${col((r) => (r.result.outcome === 'retry' ? 'pending' : r.result.outcome))}::text[], ${col((r) => r.attempt.at)}::timestamptz[],
+        ${col((r) => (r.result.outcome === 'retry' ? r.result.at : null))}::timestamptz[],
+        ${col((r) => (r.result.outcome === 'sent' ? null : r.result.error.slice(0, 2000)))}::text[],
+        ${col((r) => (r.result.outcome === 'sent' ? 'sent' : 'failed'))}::text[], ${col((r) => Math.round(r.attempt.durationMs))}::int[],
+        ${col((r) => r.attempt.statusCode)}::int[], ${col((r) => r.attempt.error?.slice(0, 2000) ?? null)}::text[])
+        with ordinality as v(id, attempt, state, at, next_at, error, outcome, duration_ms, status_code, attempt_error, ord)),
+    moved as (
       update notifications as n set
         state = v.state,
         sent_at = case when v.state = 'sent' then v.at else n.sent_at end,
         next_attempt_at = case when v.state = 'pending' then v.next_at else n.next_attempt_at end,
         last_error = v.error,
         updated_at = v.at
-      from unnest(${col((r) => r.n.id)}::bigint[], ${col((r) => r.n.attempt)}::int[],
-        ${col((r) => (r.result.outcome === 'retry' ? 'pending' : r.result.outcome))}::text[], ${col((r) => r.attempt.at)}::timestamptz[],
-        ${col((r) => (r.result.outcome === 'retry' ? r.result.at : null))}::timestamptz[],
-        ${col((r) => (r.result.outcome === 'sent' ? null : r.result.error.slice(0, 2000)))}::text[])
-        as v(id, attempt, state, at, next_at, error)
-      where n.id = v.id and n.attempts = v.attempt and n.state = 'pending'`.execute(trx);
-  });
+      from v
+      where n.id = v.id and n.attempts = v.attempt and n.state = 'pending')
+    insert into notification_attempts (notification_id, attempt, at, outcome, duration_ms, status_code, error)
+    select id, attempt, at, outcome, duration_ms, status_code, attempt_error from v order by ord`.execute(db);
 }
 
 /** Drops a page's notifications not sent yet that exist only to get it acknowledged (inside the caller's transaction). */
