@@ -21,7 +21,7 @@ import { plannedNotifications } from '../domain/escalation/notification-rules.js
 import type { ConfigObject } from '../domain/objects.js';
 import { onCallAt } from '../domain/oncall/index.js';
 import { catalogObject, type OpenedPage, type PagingCatalog } from '../store/alerts.js';
-import { advanceEscalation, appendEscalationEvents, claimDueEscalations, insertStartedEscalations, type DueEscalation, type EscalationEventInput, type EscalationPage, type EscalationState } from '../store/escalations.js';
+import { advanceEscalation, appendEscalationEvents, claimDueEscalations, insertStartedEscalations, type DueEscalation, type EscalationEventInput, type EscalationPage, type EscalationState, type StartedEscalation } from '../store/escalations.js';
 import { signingKey } from '../store/feed-key.js';
 import type { Leadership } from '../store/leadership.js';
 import { getObject, type StoredObject } from '../store/objects.js';
@@ -188,7 +188,7 @@ export class Escalator {
     const now = this.opts.now();
     const key = await this.linkKey(trx);
     const lookup = snapshotLookup(trx, catalog, Math.min(...withPolicy.map(({ p }) => p.createdAt.getTime())), now.getTime());
-    const started: Parameters<typeof insertStartedEscalations>[1][number][] = [];
+    const started: StartedEscalation[] = [];
     const events: EscalationEventInput[] = [];
     const notifications: NewNotification[] = [];
     for (const { p, policy } of withPolicy) {
@@ -220,9 +220,7 @@ export class Escalator {
       );
       notifications.push(...a.notifications);
     }
-    await insertStartedEscalations(trx, started);
-    await appendEscalationEvents(trx, events);
-    return { escalated: started.length, notificationsQueued: await enqueueNotifications(trx, notifications, now) };
+    return { escalated: started.length, notificationsQueued: await insertStartedEscalations(trx, started, events, notifications, now) };
   }
 
   /**

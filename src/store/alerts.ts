@@ -9,9 +9,7 @@ import { activeSilences, alertFromSloTransition, pageGroupOf, pageTitleOf, pages
 import { toSilence, type SilenceSpec } from '../config/kinds/silence.js';
 import type { IntegrationFormat } from '../config/kinds/integration.js';
 import type { ConfigObject } from '../domain/objects.js';
-import { catalogVersion } from './catalog-version.js';
 import { listObjects, type StoredObject } from './objects.js';
-import { activeKeyHashes } from './integration-keys.js';
 import type { Database } from './schema.js';
 import { listTransitions } from './slo-alerts.js';
 
@@ -185,41 +183,26 @@ export class ScopeState {
     readonly scope: string,
   ) {}
 
-  /** Reads the open alerts of these identities in one statement. */
-  async prefetch(identities: Iterable<string>): Promise<void> {
-    const wanted = [...new Set(identities)].filter((i) => !this.open.has(i));
-    if (wanted.length === 0) return;
-    const rows = await this.trx
-      .selectFrom('alerts')
-      .select(['id', 'page_id', 'silenced_by', 'identity'])
-      .where('scope', '=', this.scope)
-      .where('status', '=', 'firing')
-      .where('identity', '=', sql<string>`any(${wanted}::text[])`)
-      .execute();
-    for (const i of wanted) this.open.set(i, null);
-    for (const r of rows) this.open.set(r.identity, { id: String(r.id), page_id: r.page_id === null ? null : String(r.page_id), silenced_by: r.silenced_by });
-  }
-
-  /** Reads, in one statement, the open pages of the groups of these batches' alerts that have no open alert yet. */
-  async prefetchPages(batches: readonly AlertBatch[]): Promise<void> {
-    const keys = new Set<string>();
-    for (const b of batches) {
-      for (const a of b.alerts) {
-        const known = this.open.get(a.identity);
-        if (a.status === 'firing' && (known === null || known === undefined)) keys.add(pageGroupOf(a.labels, b.groupBy).key);
-      }
-    }
-    const wanted = [...keys].filter((k) => !this.pages.has(k));
-    if (wanted.length === 0) return;
-    const rows = await this.trx
-      .selectFrom('pages')
-      .select(['id', 'group_key'])
-      .where('scope', '=', this.scope)
-      .where('status', '<>', 'resolved')
-      .where('group_key', '=', sql<string>`any(${wanted}::text[])`)
-      .execute();
-    for (const k of wanted) this.pages.set(k, null);
-    for (const r of rows) this.pages.set(r.group_key, String(r.id));
+  /**
+   * Reads, in one statement, the open alerts of every identity these batches name, and the open pages of the groups
+   * of their firing alerts (all of them, not only those that turn out new: one statement either way).
+   */
+  async prefetch(batches: readonly AlertBatch[]): Promise<void> {
+    const identities = [...new Set(batches.flatMap((b) => b.alerts.map((a) => a.identity)))].filter((i) => !this.open.has(i));
+    const groups = new Set<string>();
+    for (const b of batches) for (const a of b.alerts) if (a.status === 'firing') groups.add(pageGroupOf(a.labels, b.groupBy).key);
+    const groupKeys = [...groups].filter((k) => !this.pages.has(k));
+    if (identities.length === 0 && groupKeys.length === 0) return;
+    const { rows } = await sql<{ alerts: [string, string | null, string | null, string][] | null; pages: [string, string][] | null }>`
+      select
+        (select json_agg(json_build_array(id::text, page_id::text, silenced_by, identity)) from alerts
+          where scope = ${this.scope} and status = 'firing' and identity = any(${identities}::text[])) as alerts,
+        (select json_agg(json_build_array(id::text, group_key)) from pages
+          where scope = ${this.scope} and status <> 'resolved' and group_key = any(${groupKeys}::text[])) as pages`.execute(this.trx);
+    for (const i of identities) this.open.set(i, null);
+    for (const [id, pageId, silencedBy, identity] of rows[0]?.alerts ?? []) this.open.set(identity, { id, page_id: pageId, silenced_by: silencedBy });
+    for (const k of groupKeys) this.pages.set(k, null);
+    for (const [id, groupKey] of rows[0]?.pages ?? []) this.pages.set(groupKey, id);
   }
 
   /** The open page of a group, if any. */
@@ -399,8 +382,7 @@ async function pageAlert(
 export async function applyAlertBatch(trx: Transaction<Database>, batch: AlertBatch, routing: RoutingCatalog, silences: readonly Silence[] = [], state?: ScopeState): Promise<BatchOutcome> {
   const own = state ?? new ScopeState(trx, batch.scope);
   if (!state) {
-    await own.prefetch(batch.alerts.map((a) => a.identity));
-    await own.prefetchPages([batch]);
+    await own.prefetch([batch]);
   }
   const outcome: BatchOutcome = { opened: 0, repeated: 0, resolved: 0, pagesTriggered: [] };
   const at = batch.now;
@@ -514,13 +496,16 @@ const pagingCatalogs = new WeakMap<Kysely<Database>, PagingCatalog>();
 const pagingKinds = ['Service', 'Team', 'EscalationPolicy', 'Silence', 'Integration', 'Person', 'Schedule'] as const;
 
 /**
- * Routing, silences and the objects escalation reads, for one group of notifications. Reading and parsing them per
- * alert cost more than the rest of paging together; they are re-read only when the fingerprint of those kinds (one
- * statement) changes, so an apply on any replica takes effect at the next group.
+ * The fingerprint of the paging kinds: their objects' count, generations and latest update, which change whenever one
+ * of them is created, updated or deleted. An SQL expression, so that a group reads it in the statement that takes
+ * its lock.
  */
-export async function currentCatalog(db: Kysely<Database>): Promise<PagingCatalog> {
-  const version = await catalogVersion(db, pagingKinds);
-  const known = pagingCatalogs.get(db);
+const pagingVersionSql = sql<string>`(select count(*)::text || '/' || coalesce(sum(generation), 0)::text || '/' || coalesce(max(updated_at)::text, '')
+  from objects where kind = any(${`{${pagingKinds.join(',')}}`}::text[]))`;
+
+/** The paging catalog of this version: the one last read if it is still current, else read again now. */
+async function catalogOfVersion(db: Kysely<Database> | Transaction<Database>, store: Kysely<Database>, version: string): Promise<PagingCatalog> {
+  const known = pagingCatalogs.get(store);
   if (known?.version === version) return known;
   const lists = await Promise.all(pagingKinds.map((k) => listObjects(db, k)));
   const byKind = new Map(pagingKinds.map((k, i) => [k as string, lists[i]!]));
@@ -530,8 +515,32 @@ export async function currentCatalog(db: Kysely<Database>): Promise<PagingCatalo
     silences: byKind.get('Silence')!.map((o) => toSilence(o as unknown as ConfigObject<SilenceSpec>)),
     objects: new Map(lists.flat().map((o) => [`${o.kind}/${o.metadata.name}`, o])),
   };
-  pagingCatalogs.set(db, catalog);
+  pagingCatalogs.set(store, catalog);
   return catalog;
+}
+
+/**
+ * Routing, silences and the objects escalation reads. Reading and parsing them per alert cost more than the rest of
+ * paging together; they are re-read only when the fingerprint of their kinds (one statement) changes, so an apply on
+ * any replica takes effect at the next group of notifications.
+ */
+export async function currentCatalog(db: Kysely<Database>): Promise<PagingCatalog> {
+  const { rows } = await sql<{ version: string }>`select ${pagingVersionSql} as version`.execute(db);
+  return catalogOfVersion(db, db, rows[0]!.version);
+}
+
+/**
+ * Opens a group's transaction in one statement: takes the scope's lock, and reads the paging catalog's fingerprint
+ * and which of these key hashes are active (and whose). Those two may be read as of just before the lock was granted,
+ * as they would be read before the transaction began; the scope's alerts and pages are read after it, in the next.
+ */
+async function openGroup(trx: Transaction<Database>, scope: string, keyHashes: readonly string[]): Promise<{ version: string; keys: Map<string, string> }> {
+  const { rows } = await sql<{ version: string; keys: [string, string][] | null }>`
+    select pg_advisory_xact_lock(${scopeLockSpace}::int4, hashtext(${scope})) is null as unused, ${pagingVersionSql} as version,
+      (select json_agg(json_build_array(key_hash, integration)) from integration_keys
+        where key_hash = any(${[...keyHashes]}::text[]) and revoked_at is null) as keys`.execute(trx);
+  const row = rows[0]!;
+  return { version: row.version, keys: new Map(row.keys ?? []) };
 }
 
 /** The paging catalog as last read, without asking the store (undefined before the first read). */
@@ -686,12 +695,12 @@ export class AlertWriter {
   }
 
   private async commit(scope: string, group: PendingAlerts[]): Promise<IntakeResult[]> {
-    const catalog = await currentCatalog(this.db);
     const hooks = pagingHooks.get(this.db);
     const { results, state, escalation } = await this.db.transaction().execute(async (trx) => {
-      await lockScope(trx, scope);
       const hashes = [...new Set(group.flatMap((p) => (isKeyed(p.work) ? [p.work.keyHash] : [])))];
-      const active = hashes.length > 0 ? await activeKeyHashes(trx, hashes) : new Map<string, string>();
+      const opened = await openGroup(trx, scope, hashes);
+      const catalog = await catalogOfVersion(trx, this.db, opened.version);
+      const active = opened.keys;
       const work = group.map((p): AlertBatch | IntakeResult => {
         const w = p.work;
         if (!isKeyed(w)) return w;
@@ -702,9 +711,7 @@ export class AlertWriter {
         return w.build(integration);
       });
       const state = new ScopeState(trx, scope);
-      const batches = work.filter((w): w is AlertBatch => 'alerts' in w);
-      await state.prefetch(batches.flatMap((b) => b.alerts.map((a) => a.identity)));
-      await state.prefetchPages(batches);
+      await state.prefetch(work.filter((w): w is AlertBatch => 'alerts' in w));
       const results: IntakeResult[] = [];
       for (const w of work) {
         if (!('alerts' in w)) results.push(w);
@@ -820,8 +827,7 @@ export async function consumeSloTransitions(db: Kysely<Database>, now: Date, lim
     const alerts = transitions.filter((t) => pagesForSeverity(t.severity)).map(alertFromSloTransition);
     const state = new ScopeState(trx, sloScope);
     const sloBatch: AlertBatch = { scope: sloScope, source: 'slo', alerts, groupBy: ['service', 'alertname'], route: {}, actor: sloScope, now };
-    await state.prefetch(alerts.map((a) => a.identity));
-    await state.prefetchPages([sloBatch]);
+    await state.prefetch([sloBatch]);
     const outcome = await applyAlertBatch(trx, sloBatch, catalog.routing, catalog.silences, state);
     await state.flush();
     const escalation = await escalateOpened(trx, hooks, state, catalog);

@@ -2,12 +2,12 @@
 // This is the seam with pages: the page side calls startEscalation when a page is triggered and stopEscalation when
 // it is acknowledged or resolved, each inside its own transaction so the page's state and its escalation change
 // together. The worker that fires due steps is notify/escalator.ts (on the leader).
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { toEscalationPolicy, type EscalationPolicySpec } from '../config/kinds/escalation-policy.js';
 import type { ConfigObject } from '../domain/objects.js';
 import { firingCount, dueAtOf, exhaustedAtOf, type EscalationPolicy } from '../domain/escalation/policy.js';
 import { getObject, type StoredObject } from './objects.js';
-import { cancelUnsentForPage } from './outbox.js';
+import { cancelUnsentForPage, type NewNotification } from './outbox.js';
 import type { Database } from './schema.js';
 
 type Db = Kysely<Database>;
@@ -108,33 +108,81 @@ export async function appendEscalationEvents(db: Db, events: readonly Escalation
     .execute();
 }
 
+/** An escalation started by the transaction that opened its page, already moved on past the steps that fired with it. */
+export interface StartedEscalation {
+  page: EscalationPage;
+  policy: EscalationPolicy;
+  startedAt: Date;
+  nextIndex: number;
+  nextDueAt: Date | null;
+  state: EscalationState;
+  at: Date;
+}
+
 /**
- * Writes, in one statement, the escalations of pages opened in this transaction, each already moved on past the
- * steps that fired with it (their `started` and `step_fired` events are the caller's to append). A page that has
- * one already makes the statement fail: these pages are new, so that would be a bug, and the caller's savepoint
- * leaves them to the escalator.
+ * Writes, in one statement, the escalations of pages opened in this transaction, their events (in the order given)
+ * and the notifications their fired steps queued; resolves with how many notifications are new (one with the same
+ * idempotency key is left as it is, as enqueueNotifications does). A page that has an escalation already makes the
+ * statement fail: these pages are new, so that would be a bug, and the caller's savepoint leaves them to the escalator.
  */
-export async function insertStartedEscalations(
-  db: Db,
-  rows: readonly { page: EscalationPage; policy: EscalationPolicy; startedAt: Date; nextIndex: number; nextDueAt: Date | null; state: EscalationState; at: Date }[],
-): Promise<void> {
-  if (rows.length === 0) return;
-  await db
-    .insertInto('escalations')
-    .values(
-      rows.map((r) => ({
-        page_id: r.page.id,
-        policy: r.policy.name,
-        policy_spec: JSON.stringify(r.policy),
-        page: JSON.stringify(r.page),
-        state: r.state,
-        started_at: r.startedAt,
-        next_index: r.nextIndex,
-        next_due_at: r.nextDueAt,
-        ...(r.state === 'active' ? {} : { stopped_at: r.at, stopped_by: 'pave:escalation' }),
-      })),
-    )
-    .execute();
+export async function insertStartedEscalations(db: Db, rows: readonly StartedEscalation[], events: readonly EscalationEventInput[], notifications: readonly NewNotification[], now: Date): Promise<number> {
+  if (rows.length === 0) return 0;
+  const escalations = rows.map((r) => ({
+    page_id: r.page.id,
+    policy: r.policy.name,
+    policy_spec: r.policy,
+    page: r.page,
+    state: r.state,
+    started_at: r.startedAt.toISOString(),
+    next_index: r.nextIndex,
+    next_due_at: r.nextDueAt?.toISOString() ?? null,
+    stopped_at: r.state === 'active' ? null : r.at.toISOString(),
+    stopped_by: r.state === 'active' ? null : 'pave:escalation',
+  }));
+  const eventRows = events.map((e) => ({
+    page_id: e.pageId,
+    type: e.type,
+    due_at: e.dueAt?.toISOString() ?? null,
+    at: e.at.toISOString(),
+    step: e.step ?? null,
+    round: e.round ?? null,
+    actor: e.actor,
+    details: e.details ?? {},
+  }));
+  const notificationRows = notifications.map((n) => ({
+    idempotency_key: n.idempotencyKey,
+    page_id: n.pageId,
+    event_type: n.eventType,
+    person: n.person,
+    channel: n.channel,
+    destination: n.destination,
+    payload: n.payload,
+    state: 'pending',
+    cancel_on_ack: n.cancelOnAck,
+    next_attempt_at: n.notBefore.toISOString(),
+    created_at: now.toISOString(),
+    updated_at: now.toISOString(),
+  }));
+  // Rows go in as JSON arrays read back as each table's row type: one statement whatever the number of pages.
+  const { rows: out } = await sql<{ queued: number }>`
+    with e as (
+      insert into escalations (page_id, policy, policy_spec, page, state, started_at, next_index, next_due_at, stopped_at, stopped_by)
+      select page_id, policy, policy_spec, page, state, started_at, next_index, next_due_at, stopped_at, stopped_by
+      from json_populate_recordset(null::escalations, ${JSON.stringify(escalations)}::json)),
+    ev as (
+      insert into escalation_events (page_id, type, due_at, at, step, round, actor, details)
+      select page_id, type, due_at, at, step, round, actor, details
+      from json_populate_recordset(null::escalation_events, ${JSON.stringify(eventRows)}::json) with ordinality as r
+      order by r.ordinality),
+    n as (
+      insert into notifications (idempotency_key, page_id, event_type, person, channel, destination, payload, state, cancel_on_ack, next_attempt_at, created_at, updated_at)
+      select idempotency_key, page_id, event_type, person, channel, destination, payload, state, cancel_on_ack, next_attempt_at, created_at, updated_at
+      from json_populate_recordset(null::notifications, ${JSON.stringify(notificationRows)}::json) with ordinality as r
+      order by r.ordinality
+      on conflict (idempotency_key) do nothing
+      returning 1)
+    select count(*)::int as queued from n`.execute(db);
+  return out[0]?.queued ?? 0;
 }
 
 export type StartResult = { started: true } | { started: false; reason: 'already_started' };
