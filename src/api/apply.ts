@@ -39,6 +39,7 @@ export function registerApply(
   db: Kysely<Database>,
   metrics: ServerMetrics,
   onApplied: (revokedTokens: string[]) => void = () => undefined,
+  now: () => Date = () => new Date(),
 ): void {
   app.post(
     '/api/v1/apply',
@@ -64,7 +65,7 @@ export function registerApply(
       const { dryRun, prune } = req.query as { dryRun: boolean; prune: boolean };
       const body = req.body as z.infer<typeof filesBody> | string;
       const files: SourceFile[] = typeof body === 'string' ? [{ name: 'request-body.yaml', content: body }] : body.files;
-      const result = await applyFiles(db, { files, prune, dryRun, principal, requestId: req.id });
+      const result = await applyFiles(db, { files, prune, dryRun, principal, requestId: req.id, now: now() });
       metrics.applies.inc({ outcome: result.outcome });
       if (result.outcome === 'invalid') {
         const errors = result.issues.filter((i) => i.severity === 'error');

@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { canChangeObject } from '../domain/permissions.js';
 import type { FlagSpec } from '../config/kinds/flag.js';
-import { FlagCatalog, FlagChangeError, getFlag, getFlagState, listStaleFlags, recordAppliedFlagChanges, setFlagRollout, type AppliedFlagChange } from '../store/flags.js';
+import { FlagCatalog, FlagChangeError, getFlag, getFlagState, listStaleFlags, setFlagRollout } from '../store/flags.js';
 import type { StoredObject } from '../store/objects.js';
 import type { Database } from '../store/schema.js';
 import { requirePrincipal } from './auth.js';
@@ -147,31 +147,11 @@ export function registerFlags(app: FastifyInstance, db: Kysely<Database>, now: (
     },
   );
 
-  // An apply that changed flags: evaluation sees them at once, and each change is a change event of kind `flag`
-  // (the apply itself audited them). Recorded once the apply has committed, before the answer leaves.
+  // An apply that changed flags: evaluation sees them at once. (Their change events were committed with the apply,
+  // catalog/apply.ts.)
   app.addHook('onSend', async (req, reply, payload) => {
     if (req.method !== 'POST' || req.routeOptions.url !== '/api/v1/apply' || reply.statusCode !== 200 || typeof payload !== 'string') return payload;
-    let body: { outcome?: string; changes?: { action: string; kind: string; name: string; fields?: { path?: string }[] | string[] }[] };
-    try {
-      body = JSON.parse(payload);
-    } catch {
-      return payload;
-    }
-    if (body.outcome !== 'applied') return payload;
-    const flagChanges: AppliedFlagChange[] = (body.changes ?? [])
-      .filter((c) => c.kind === 'Flag' && (c.action === 'create' || c.action === 'update' || c.action === 'delete'))
-      .map((c) => ({
-        action: c.action as AppliedFlagChange['action'],
-        name: c.name,
-        ...(c.fields ? { fields: c.fields.map((f) => (typeof f === 'string' ? f : (f.path ?? String(f)))) } : {}),
-      }));
-    if (flagChanges.length === 0) return payload;
-    catalog.invalidate();
-    try {
-      await recordAppliedFlagChanges(db, flagChanges, { actor: req.principal?.actor ?? 'unknown', requestId: req.id, now: now() });
-    } catch (err) {
-      req.log.error({ err }, 'the apply committed, but its flag change events could not be recorded');
-    }
+    if (/"kind":"Flag"/.test(payload) && /"outcome":"applied"/.test(payload)) catalog.invalidate();
     return payload;
   });
   return catalog;

@@ -208,10 +208,16 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   registerNotifications(app, db, now);
   registerPageActions(app, db, opts.pageActions ?? pageActionsThroughPages(db), now);
   const ingestor = new Ingestor(db, ingestOptions);
-  registerApply(app, db, metrics, (revoked) => {
-    ingestor.invalidate();
-    for (const id of revoked) auth.forget(id);
-  });
+  registerApply(
+    app,
+    db,
+    metrics,
+    (revoked) => {
+      ingestor.invalidate();
+      for (const id of revoked) auth.forget(id);
+    },
+    now,
+  );
   registerIngest(app, ingestor, now);
   registerTokens(app, db, auth.forget, now);
   registerAudit(app, db);

@@ -7,6 +7,7 @@ import { catalogView, objectKey, type CatalogView, type ConfigObject } from '../
 import { canChangeObject, type Principal } from '../domain/permissions.js';
 import { planChanges, type Plan } from '../domain/plan.js';
 import { appendAudit } from '../store/audit.js';
+import { recordAppliedFlagChanges, type AppliedFlagChange } from '../store/flags.js';
 import { deleteObject, insertObject, listObjects, updateObject, withoutStatus } from '../store/objects.js';
 import { listTokens, revokeToken } from '../store/tokens.js';
 import type { Database } from '../store/schema.js';
@@ -17,6 +18,8 @@ export interface ApplyRequest {
   dryRun: boolean;
   principal: Principal;
   requestId?: string;
+  /** When the changes happen (their change events' time); defaults to the system clock. */
+  now?: Date;
 }
 
 export interface Denial {
@@ -129,6 +132,14 @@ export async function applyFiles(db: Kysely<Database>, req: ApplyRequest): Promi
       plan.changes
         .filter((c) => c.action !== 'unchanged')
         .map((c) => ({ actor, action: c.action, kind: c.kind, name: c.name, before: c.before, after: c.after, requestId: req.requestId ?? null })),
+    );
+    // Each changed flag is a change event of kind `flag`, committed with the apply (or not at all).
+    await recordAppliedFlagChanges(
+      trx,
+      plan.changes
+        .filter((c) => c.kind === 'Flag' && c.action !== 'unchanged')
+        .map((c) => ({ action: c.action as AppliedFlagChange['action'], name: c.name, ...(c.action === 'update' ? { fields: c.fields.map((f) => f.path) } : {}) })),
+      { actor, requestId: req.requestId ?? null, now: req.now ?? new Date() },
     );
     return { outcome: 'applied', plan, issues, denied, revokedTokens };
   };

@@ -183,6 +183,15 @@ for (const { backend, skip } of backends) {
       expect(changes[0]).toMatchObject({ kind: 'flag', service: 'checkout', team: 'payments', summary: 'flag new-checkout: on, rollout 10% → on, rollout 100% — going wide', labels: { flag: 'new-checkout' } });
 
       // An apply of the same flag (changed elsewhere) keeps the runtime percentage, and is itself a change event.
+      // A dry run changes nothing and records nothing; the apply records its change event in its own transaction.
+      const eventsBefore = (await listChanges(api.store.db, { kinds: ['flag'] })).length;
+      const planned = await api.call('POST', '/api/v1/apply?dryRun=true', {
+        token: api.tokens.payments,
+        headers: { 'content-type': 'application/yaml' },
+        payload: flagCatalog.split('---').slice(0, 2).join('---').replace('percentage: 10', 'percentage: 20'),
+      });
+      expect(planned.json()).toMatchObject({ outcome: 'planned' });
+      expect((await listChanges(api.store.db, { kinds: ['flag'] })).length).toBe(eventsBefore);
       const applied = await api.call('POST', '/api/v1/apply', {
         token: api.tokens.payments,
         headers: { 'content-type': 'application/yaml' },

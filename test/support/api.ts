@@ -78,6 +78,8 @@ export async function startTestApi(backend: Backend, opts: { catalog?: string; n
       prune: false,
       dryRun: false,
       principal: { actor: 'test:setup', role: 'admin' },
+      // At the test's time: its change events (a Flag's) sort among the test's own.
+      ...(opts.now ? { now: opts.now() } : {}),
     });
     if (r.outcome !== 'applied') throw new Error(`base catalog did not apply: ${JSON.stringify(r.issues)}`);
   }
