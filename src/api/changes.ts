@@ -8,7 +8,7 @@ import { changeKinds } from '../domain/budget-policy/change-kinds.js';
 import type { Principal } from '../domain/permissions.js';
 import { labelMap, objectName, url } from '../config/metadata.js';
 import { appendAudit } from '../store/audit.js';
-import { listChanges, maxChangeListLimit, recordChange, type ChangeEvent } from '../store/changes.js';
+import { changeCursor, listChanges, maxChangeListLimit, parseChangeCursor, recordChange, type ChangeEvent } from '../store/changes.js';
 import { getObject } from '../store/objects.js';
 import type { Database } from '../store/schema.js';
 import { requirePrincipal } from './auth.js';
@@ -45,6 +45,7 @@ const changesQuery = z.strictObject({
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
   limit: z.coerce.number().int().min(1).max(maxChangeListLimit).default(100),
+  before: z.string().max(200).optional().describe('`next` of the previous page: the events after it, in the same order'),
 });
 
 /**
@@ -120,12 +121,16 @@ export function registerChanges(app: FastifyInstance, db: Kysely<Database>, now:
     '/api/v1/changes',
     {
       config: { access: 'read' },
-      schema: { tags: ['changes'], summary: 'Change events, newest first, filtered by services, teams, kinds and time (from and to inclusive)', querystring: changesQuery },
+      schema: { tags: ['changes'], summary: 'Change events, newest first, filtered by services, teams, kinds and time (from and to inclusive); page on with before=<next>', querystring: changesQuery },
     },
     async (req) => {
       const q = req.query as z.infer<typeof changesQuery>;
       if (q.from && q.to && Date.parse(q.from) > Date.parse(q.to)) {
         throw new ApiError(400, 'invalid_request', 'from must not be after to', [{ in: 'querystring', path: 'from', message: 'after to' }]);
+      }
+      const before = q.before === undefined ? undefined : parseChangeCursor(q.before);
+      if (q.before !== undefined && !before) {
+        throw new ApiError(400, 'invalid_request', 'before is not a cursor pave gave: pass the `next` of the previous page as it was', [{ in: 'querystring', path: 'before', message: 'not a cursor' }]);
       }
       const items = await listChanges(db, {
         ...(q.service ? { services: q.service.split(',') } : {}),
@@ -133,9 +138,10 @@ export function registerChanges(app: FastifyInstance, db: Kysely<Database>, now:
         ...(q.kind ? { kinds: q.kind.split(',') } : {}),
         ...(q.from ? { from: new Date(q.from) } : {}),
         ...(q.to ? { to: new Date(q.to) } : {}),
+        ...(before ? { before } : {}),
         limit: q.limit,
       });
-      return { items };
+      return { items, next: items.length === q.limit ? changeCursor(items.at(-1)!) : null };
     },
   );
 }

@@ -60,6 +60,8 @@ export interface ChangeQuery {
   /** Inclusive. */
   to?: Date;
   kinds?: string[];
+  /** Only events older than this one in the listing's order (newest first): the last event of the page before. */
+  before?: { at: Date; id: string };
   /** Newest first; at most this many (default 100, at most 10,000). */
   limit?: number;
 }
@@ -128,9 +130,25 @@ export async function listChanges(db: Db, q: ChangeQuery = {}): Promise<ChangeEv
   if (q.kinds) query = query.where('kind', 'in', q.kinds);
   if (q.from) query = query.where('at', '>=', q.from);
   if (q.to) query = query.where('at', '<=', q.to);
+  if (q.before) {
+    const { at, id } = q.before;
+    query = query.where((eb) => eb.or([eb('at', '<', at), eb.and([eb('at', '=', at), eb('id', '<', id)])]));
+  }
   const limit = Math.min(Math.max(1, Math.floor(q.limit ?? 100)), maxChangeListLimit);
   const rows = await query.orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute();
   return rows.map(toChange);
+}
+
+/** The cursor of the page after `last` (the last event of a page); opaque to clients. */
+export function changeCursor(last: ChangeEvent): string {
+  return Buffer.from(`${last.at}|${last.id}`, 'utf8').toString('base64url');
+}
+
+/** Reads a cursor made by changeCursor; undefined when it is not one. */
+export function parseChangeCursor(cursor: string): { at: Date; id: string } | undefined {
+  const m = /^(\d{4}-\d\d-\d\dT[\d:.]+Z)\|(\d{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!m || Number.isNaN(Date.parse(m[1]!))) return undefined;
+  return { at: new Date(m[1]!), id: m[2]! };
 }
 
 /** One change event by id. */

@@ -138,6 +138,27 @@ for (const { backend, skip } of backends) {
       expect(await list('?limit=2')).toEqual(all.slice(0, 2));
     });
 
+    it('pages with before=<next> through every event once, in order, even where events share a time', async () => {
+      // Two more at the same instant as an existing one: the cursor must tell them apart by id.
+      for (const version of ['9.9.1', '9.9.2']) {
+        expect((await api.call('POST', '/api/v1/changes', { token: api.tokens.admin, body: { service: 'checkout', kind: 'deploy', version, summary: 'same instant', at: '2026-03-25T09:40:00Z' } })).statusCode).toBe(201);
+      }
+      const all = (await api.call('GET', '/api/v1/changes?limit=1000', { token: api.tokens.viewer })).json() as { items: { id: string }[]; next: string | null };
+      expect(all.next).toBeNull();
+      const seen: string[] = [];
+      let next: string | null = null;
+      do {
+        const page = (await api.call('GET', `/api/v1/changes?limit=2${next ? `&before=${next}` : ''}`, { token: api.tokens.viewer })).json() as { items: { id: string }[]; next: string | null };
+        expect(page.items.length).toBeLessThanOrEqual(2);
+        seen.push(...page.items.map((c) => c.id));
+        next = page.next;
+      } while (next);
+      expect(seen).toEqual(all.items.map((c) => c.id));
+      const bad = await api.call('GET', '/api/v1/changes?before=not-a-cursor', { token: api.tokens.viewer });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().error.details[0]).toMatchObject({ in: 'querystring', path: 'before' });
+    });
+
     it('recordChange takes a caller transaction: a rollback leaves nothing behind', async () => {
       const before = (await listChanges(api.store.db, { kinds: ['flag'] })).length;
       await expect(
