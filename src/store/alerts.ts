@@ -150,6 +150,19 @@ type AlertFields = {
   source_group: string | null;
 };
 
+function fieldsOf(alert: IncomingAlert, at: Date): AlertFields {
+  return {
+    labels: JSON.stringify(alert.labels),
+    annotations: JSON.stringify(alert.annotations),
+    summary: alert.summary,
+    severity: alert.severity,
+    expires_at: alert.expiresAt === null ? null : new Date(alert.expiresAt),
+    last_received_at: at,
+    details: JSON.stringify(alert.details),
+    source_group: alert.sourceGroup,
+  };
+}
+
 /** A page opened by a group, as escalation needs it (PagingHooks.pagesOpened). */
 export interface OpenedPage {
   id: string;
@@ -173,6 +186,8 @@ export interface OpenedPage {
 export class ScopeState {
   private readonly open = new Map<string, OpenAlertRow | null>();
   private readonly repeats = new Map<string, PendingRepeat>();
+  /** Identities whose repeats prefetch wrote already. */
+  private readonly written = new Set<string>();
   /** Group key → its open page's id; null: none open. Keys absent were not looked up. */
   private readonly pages = new Map<string, string | null>();
   readonly opened: OpenedPage[] = [];
@@ -184,8 +199,11 @@ export class ScopeState {
   ) {}
 
   /**
-   * Reads, in one statement, the open alerts of every identity these batches name, and the open pages of the groups
-   * of their firing alerts (all of them, not only those that turn out new: one statement either way).
+   * Reads, in one statement, the open alerts of every identity these batches name and the open pages of the groups of
+   * their firing alerts (all of them, not only those that turn out new: one statement either way), and refreshes the
+   * repeats it can tell apart without reading first: an identity whose every notification in these batches fires
+   * (none resolves, no batch reconciles) is a repeat of each time it comes if its open alert is on a page, so that
+   * alert takes the newest fields and its count in the same statement (applyAlertBatch then only counts them).
    */
   async prefetch(batches: readonly AlertBatch[]): Promise<void> {
     const identities = [...new Set(batches.flatMap((b) => b.alerts.map((a) => a.identity)))].filter((i) => !this.open.has(i));
@@ -193,16 +211,51 @@ export class ScopeState {
     for (const b of batches) for (const a of b.alerts) if (a.status === 'firing') groups.add(pageGroupOf(a.labels, b.groupBy).key);
     const groupKeys = [...groups].filter((k) => !this.pages.has(k));
     if (identities.length === 0 && groupKeys.length === 0) return;
-    const { rows } = await sql<{ alerts: [string, string | null, string | null, string][] | null; pages: [string, string][] | null }>`
+    const ahead = new Map<string, PendingRepeat>();
+    if (!batches.some((b) => b.reconcileGroup)) {
+      const unknown = new Set(identities);
+      const resolving = new Set<string>();
+      for (const b of batches) {
+        for (const a of b.alerts) {
+          if (!unknown.has(a.identity)) continue;
+          if (a.status !== 'firing') resolving.add(a.identity);
+          else ahead.set(a.identity, { fields: fieldsOf(a, b.now), count: (ahead.get(a.identity)?.count ?? 0) + 1 });
+        }
+      }
+      for (const i of resolving) ahead.delete(i);
+    }
+    const held = [...ahead];
+    const col = <T>(f: (r: PendingRepeat) => T) => held.map(([, r]) => f(r));
+    const { rows } = await sql<{ alerts: [string, string | null, string | null, string][] | null; pages: [string, string][] | null; refreshed: string[] | null }>`
+      with v as (
+        select * from unnest(${held.map(([identity]) => identity)}::text[], ${col((r) => r.fields.labels)}::json[], ${col((r) => r.fields.annotations)}::json[],
+          ${col((r) => r.fields.summary)}::text[], ${col((r) => r.fields.severity)}::text[], ${col((r) => r.fields.expires_at)}::timestamptz[],
+          ${col((r) => r.fields.last_received_at)}::timestamptz[], ${col((r) => r.fields.details)}::json[], ${col((r) => r.fields.source_group)}::text[],
+          ${col((r) => r.count)}::int[])
+          as v(identity, labels, annotations, summary, severity, expires_at, last_received_at, details, source_group, n)),
+      refreshed as (
+        update alerts as a set labels = v.labels, annotations = v.annotations, summary = v.summary, severity = v.severity,
+          expires_at = v.expires_at, last_received_at = v.last_received_at, details = v.details, source_group = v.source_group,
+          received_count = a.received_count + v.n
+        from v
+        where a.scope = ${this.scope} and a.status = 'firing' and a.page_id is not null and a.identity = v.identity
+        returning a.identity)
       select
         (select json_agg(json_build_array(id::text, page_id::text, silenced_by, identity)) from alerts
           where scope = ${this.scope} and status = 'firing' and identity = any(${identities}::text[])) as alerts,
         (select json_agg(json_build_array(id::text, group_key)) from pages
-          where scope = ${this.scope} and status <> 'resolved' and group_key = any(${groupKeys}::text[])) as pages`.execute(this.trx);
+          where scope = ${this.scope} and status <> 'resolved' and group_key = any(${groupKeys}::text[])) as pages,
+        (select json_agg(identity) from refreshed) as refreshed`.execute(this.trx);
     for (const i of identities) this.open.set(i, null);
     for (const [id, pageId, silencedBy, identity] of rows[0]?.alerts ?? []) this.open.set(identity, { id, page_id: pageId, silenced_by: silencedBy });
     for (const k of groupKeys) this.pages.set(k, null);
     for (const [id, groupKey] of rows[0]?.pages ?? []) this.pages.set(groupKey, id);
+    for (const identity of rows[0]?.refreshed ?? []) this.written.add(identity);
+  }
+
+  /** Whether this identity's repeats were written by prefetch (its notifications then only count). */
+  refreshedAhead(identity: string): boolean {
+    return this.written.has(identity);
   }
 
   /** The open page of a group, if any. */
@@ -389,19 +442,10 @@ export async function applyAlertBatch(trx: Transaction<Database>, batch: AlertBa
   const inForce = activeSilences(silences, at.getTime());
   for (const alert of batch.alerts) {
     const existing = await own.find(alert.identity);
-    const fields: AlertFields = {
-      labels: JSON.stringify(alert.labels),
-      annotations: JSON.stringify(alert.annotations),
-      summary: alert.summary,
-      severity: alert.severity,
-      expires_at: alert.expiresAt === null ? null : new Date(alert.expiresAt),
-      last_received_at: at,
-      details: JSON.stringify(alert.details),
-      source_group: alert.sourceGroup,
-    };
+    const fields = fieldsOf(alert, at);
     if (alert.status === 'firing' && existing && existing.page_id !== null) {
-      // A repeat: the same alert still firing. It refreshes the alert and never pages again.
-      own.holdRepeat(existing.id, fields);
+      // A repeat: the same alert still firing. It refreshes the alert (now, or written ahead) and never pages again.
+      if (!own.refreshedAhead(alert.identity)) own.holdRepeat(existing.id, fields);
       outcome.repeated++;
       continue;
     }

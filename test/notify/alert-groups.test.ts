@@ -92,6 +92,24 @@ for (const { backend, skip } of backends) {
       }
     });
 
+    it('applies a repeat, a resolve and a new firing of one alert sent together in the order they came', async () => {
+      const key = fresh('order');
+      const send = (status: 'firing' | 'resolved', title: string) =>
+        api.app.inject({ method: 'POST', url: '/api/v1/integrations/webhook', headers: { authorization: `Bearer ${hookKey}` }, payload: { status, title, dedup_key: key } });
+      expect((await send('firing', 'first')).statusCode).toBe(202);
+      const answers = await Promise.all([send('firing', 'repeat'), send('resolved', 'resolve'), send('firing', 'again')]);
+      expect(answers.map((a) => a.statusCode)).toEqual([202, 202, 202]);
+      const rows = (await api.store.db.selectFrom('alerts').selectAll().where('scope', '=', 'hooks').where('identity', '=', key).orderBy('id').execute()) as Json[];
+      // The repeat refreshed the first occurrence, the resolve closed it (and its page), the last one opened a new one.
+      expect(rows.map((r) => [r.status, r.summary, r.received_count])).toEqual([
+        ['resolved', 'repeat', 2],
+        ['firing', 'again', 1],
+      ]);
+      expect(rows[1]!.page_id).not.toBe(rows[0]!.page_id);
+      const pages = (await api.store.db.selectFrom('pages').select(['id', 'status']).where('id', 'in', [rows[0]!.page_id, rows[1]!.page_id]).orderBy('id').execute()) as Json[];
+      expect(pages.map((p) => p.status)).toEqual(['resolved', 'triggered']);
+    });
+
     it('opens one page for many concurrent triggers of one dedup key, with one first notification', async () => {
       const key = fresh('same');
       const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => trigger(key, `same alert, send ${i}`)));
