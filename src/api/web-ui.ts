@@ -131,9 +131,9 @@ export async function registerWebUi(app: FastifyInstance, opts: WebUiOptions): P
     ['/rollout/:name', z.object({ name })],
     ['/reports', undefined],
   ];
-  // A signed-in request for a service or SLO that does not exist is a 404, as the API would say; a signed-out one gets
+  // A signed-in request for a service, SLO or rollout that does not exist is a 404, as the API would say; a signed-out one gets
   // the page (which asks to sign in), so the route tells nobody without a token what exists.
-  const kindOf: Record<string, string> = { '/service/:name': 'Service', '/slo/:name': 'SLO' };
+  const kindOf: Record<string, string> = { '/service/:name': 'Service', '/slo/:name': 'SLO', '/rollout/:name': 'Rollout' };
   const signedIn = async (req: FastifyRequest): Promise<boolean> => {
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
     if (bearer !== undefined) return (await verifyToken(opts.db, bearer, now())) !== undefined;
