@@ -1,7 +1,8 @@
 // The release gate: POST /api/v1/gates/check asks whether a change of some kind may go out to a service now, given its
 // SLOs' live evaluations (the SLO engine) and the BudgetPolicy that governs it (domain/budget-policy decides). A
 // break-glass reason overrides a freeze: audited, recorded as a `break_glass` change event (so it is on the service's
-// timeline) and announced to the owning team's members through the notification outbox, all in one transaction.
+// timeline) and announced to the owning team's members (each of their contacts) through the notification outbox, all in
+// one transaction.
 import type { FastifyInstance } from 'fastify';
 import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
@@ -17,6 +18,7 @@ import type { SloEngine } from '../engine/slo-engine.js';
 import { appendAudit } from '../store/audit.js';
 import { recordChange, type ChangeEvent } from '../store/changes.js';
 import { getObject, listObjects } from '../store/objects.js';
+import { destinationOf } from '../notify/contacts.js';
 import { enqueueNotifications, type NewNotification } from '../store/outbox.js';
 import type { Database } from '../store/schema.js';
 import { requirePrincipal } from './auth.js';
@@ -58,8 +60,8 @@ function mayCheck(p: Principal, service: string): { allowed: true } | { allowed:
 }
 
 /**
- * Notifications announcing a break-glass to the owning team: every member's webhook contacts, as a signed JSON envelope
- * (event `change.break_glass`). Slack and email renderers speak pages only, so those contacts are not used for it.
+ * Notifications announcing a break-glass to the owning team: every member's contacts (webhook as a signed JSON
+ * envelope, event `change.break_glass`; Slack and email rendered in words by notify/message). SMS has no notifier.
  */
 async function breakGlassNotifications(trx: Transaction<Database>, team: string, change: ChangeEvent, answer: GateDecision, now: Date): Promise<NewNotification[]> {
   const teamObj = await getObject(trx, 'Team', team);
@@ -70,15 +72,16 @@ async function breakGlassNotifications(trx: Transaction<Database>, team: string,
     if (!obj) continue;
     const spec = obj.spec as PersonSpec;
     spec.contacts.forEach((c, i) => {
-      if (c.type !== 'webhook') return;
+      const to = destinationOf(c);
+      if (!to) return;
       const idempotencyKey = `change:${change.id}:break-glass:person:${person}:contact:${i}`;
       out.push({
         idempotencyKey,
         pageId: null,
         eventType: 'change.break_glass',
         person,
-        channel: 'webhook',
-        destination: c.secret ? { url: c.url, secret: c.secret } : { url: c.url },
+        channel: to.channel,
+        destination: to.destination,
         payload: {
           id: idempotencyKey,
           event_type: 'change.break_glass',

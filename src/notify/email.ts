@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import nodemailer from 'nodemailer';
 import type { ClaimedNotification } from '../store/outbox.js';
-import { subjectOf, textLinesOf, type Envelope } from './message.js';
+import { subjectOf, textLinesOf, type NotificationEnvelope } from './message.js';
 import type { Notifier, SendResult } from './notifier.js';
 
 export interface SmtpOptions {
@@ -46,7 +46,7 @@ export function smtpOptionsFromEnv(env: NodeJS.ProcessEnv): SmtpOptions | undefi
 
 const escapeHtml = (s: string): string => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 
-export function emailMessage(e: Envelope, key: string): { subject: string; text: string; html: string; messageId: string } {
+export function emailMessage(e: NotificationEnvelope, key: string): { subject: string; text: string; html: string; messageId: string } {
   const lines = textLinesOf(e);
   const linkLine = (l: string) => {
     const m = /^(Acknowledge|Resolve): (\S+)$/.exec(l);
@@ -77,7 +77,7 @@ export function emailNotifier(smtp: SmtpOptions | undefined): Notifier & { close
   return {
     async send(n: ClaimedNotification): Promise<SendResult> {
       if (!transport || !smtp) return { ok: false, error: 'email is not configured: set PAVE_SMTP_URL and PAVE_SMTP_FROM' };
-      const m = emailMessage(n.payload as unknown as Envelope, n.idempotencyKey);
+      const m = emailMessage(n.payload as unknown as NotificationEnvelope, n.idempotencyKey);
       try {
         await transport.sendMail({
           from: smtp.from,

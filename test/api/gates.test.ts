@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listChanges } from '../../src/store/changes.js';
 import { startTestApi, type TestApi } from '../support/api.js';
+import { decodeQuotedPrintable, startMailbox, type Mailbox } from '../notify/fixture.js';
 import { backends } from '../support/stores.js';
 
 type Json = Record<string, any>;
@@ -72,6 +73,7 @@ for (const { backend, skip } of backends) {
   describe.skipIf(skip)(`release gate on ${backend}`, () => {
     let api: TestApi;
     let hook: Server;
+    let mailbox: Mailbox;
     const delivered: { headers: IncomingMessage['headers']; body: Json }[] = [];
     beforeAll(async () => {
       hook = createServer((req, res) => {
@@ -84,7 +86,13 @@ for (const { backend, skip } of backends) {
       });
       await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
       const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
-      api = await startTestApi(backend, { catalog: catalog(url), now: () => new Date(now), latenessMs: 10 * 24 * 60 * MIN });
+      mailbox = await startMailbox();
+      api = await startTestApi(backend, {
+        catalog: catalog(url),
+        now: () => new Date(now),
+        latenessMs: 10 * 24 * 60 * MIN,
+        notify: { smtp: { host: '127.0.0.1', port: mailbox.port, secure: false, from: 'pave <pave@example.com>', timeoutMs: 5_000 } },
+      });
       // One hour of traffic. checkout and billing: 10 of 3,600 fail (2.78× the 0.1% budget: exhausted). payments-api:
       // none fail. web: 54 of 6,000 slower than 0.3 s against a 1% budget (90% spent, 10% left). ledger: no data.
       const items: Json[] = [];
@@ -104,6 +112,7 @@ for (const { backend, skip } of backends) {
     afterAll(async () => {
       await api?.close();
       await new Promise((r) => hook?.close(r));
+      await mailbox?.close();
     });
 
     const check = (body: Json, token = api.tokens.viewer) => api.call('POST', '/api/v1/gates/check', { token, body });
@@ -181,7 +190,7 @@ for (const { backend, skip } of backends) {
 
     it('a break-glass overrides the freeze: audited, a break_glass change event on the timeline, the owning team notified', async () => {
       const d = await decide({ service: 'checkout', version: 'v43', breakGlass: 'hotfix for INC-7, the fix kind was forgotten' }, api.tokens.payments);
-      expect(d).toMatchObject({ decision: 'allow', frozen: true, brokeGlass: true, breakGlass: { reason: 'hotfix for INC-7, the fix kind was forgotten', notifications: 1 } });
+      expect(d).toMatchObject({ decision: 'allow', frozen: true, brokeGlass: true, breakGlass: { reason: 'hotfix for INC-7, the fix kind was forgotten', notifications: 2 } });
       expect(d.summary).toContain('overridden by break-glass: hotfix for INC-7');
 
       const [change] = await listChanges(api.store.db, { services: ['checkout'], kinds: ['break_glass'] });
@@ -197,10 +206,18 @@ for (const { backend, skip } of backends) {
       expect(audit[0]).toMatchObject({ kind: 'Service', name: 'checkout', actor: change!.author });
       expect(audit[0]!.after).toMatchObject({ reason: 'hotfix for INC-7, the fix kind was forgotten', version: 'v43', change: change!.id, policy: { name: 'default' } });
 
-      // Alice (payments, a webhook contact) is told; Bob has no contacts; Chen is on another team.
+      // Alice (payments: a webhook and an email contact) is told on both; Bob has no contacts; Chen is on another team.
       const queued = await api.store.db.selectFrom('notifications').selectAll().where('event_type', '=', 'change.break_glass').execute();
-      expect(queued.map((n) => [n.person, n.channel, n.state])).toEqual([['alice', 'webhook', 'pending']]);
-      expect(await api.app.outbox.runOnce()).toBe(1);
+      expect(queued.map((n) => [n.person, n.channel, n.state]).sort()).toEqual([['alice', 'email', 'pending'], ['alice', 'webhook', 'pending']]);
+      expect(await api.app.outbox.runOnce()).toBe(2);
+      // The email says it in words: what went out, who, why, and what the gate had said.
+      expect(mailbox.messages).toHaveLength(1);
+      expect(mailbox.messages[0]!.to).toEqual(['alice@example.com']);
+      const mail = decodeQuotedPrintable(mailbox.messages[0]!.raw);
+      expect(mail).toMatch(/Subject: \[BREAK-GLASS\] deploy v43 of checkout went past a budget freeze/);
+      expect(mail).toContain('Reason given: hotfix for INC-7, the fix kind was forgotten');
+      expect(mail).toContain('The release gate said: ');
+      expect(mail).toContain(`Recorded as change ${change!.id}`);
       expect(delivered).toHaveLength(1);
       expect(delivered[0]!.headers['x-pave-event']).toBe('change.break_glass');
       expect(delivered[0]!.body).toMatchObject({ event_type: 'change.break_glass', data: { change: { id: change!.id, service: 'checkout', kind: 'break_glass' }, gate: { policy: { name: 'default' } }, recipient: { person: 'alice' } } });

@@ -1,6 +1,6 @@
 // An API server over a test store, with one token per role, for permission and behaviour tests.
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { buildServer } from '../../src/api/server.js';
+import { buildServer, type ServerOptions } from '../../src/api/server.js';
 import { applyFiles } from '../../src/catalog/apply.js';
 import { createToken } from '../../src/store/tokens.js';
 import { openTestStore, type Backend, type TestStore } from './stores.js';
@@ -69,7 +69,7 @@ spec:
   window: { rolling: 30d }
 `;
 
-export async function startTestApi(backend: Backend, opts: { catalog?: string; now?: () => Date; latenessMs?: number } = {}): Promise<TestApi> {
+export async function startTestApi(backend: Backend, opts: { catalog?: string; now?: () => Date; latenessMs?: number; notify?: ServerOptions['notify'] } = {}): Promise<TestApi> {
   const store = await openTestStore(backend);
   const catalog = opts.catalog ?? baseCatalog;
   if (catalog) {
@@ -92,7 +92,7 @@ export async function startTestApi(backend: Backend, opts: { catalog?: string; n
     viewer: await mk('viewer', 'viewer'),
     ingest: await mk('ingest', 'ingest', catalog ? { services: ['checkout'] } : {}),
   };
-  const app = await buildServer({ store, tokenCacheMs: 0, now: opts.now, ingest: opts.latenessMs ? { latenessMs: opts.latenessMs } : undefined });
+  const app = await buildServer({ store, tokenCacheMs: 0, now: opts.now, ingest: opts.latenessMs ? { latenessMs: opts.latenessMs } : undefined, ...(opts.notify ? { notify: opts.notify } : {}) });
   await app.ready();
   return {
     app,
