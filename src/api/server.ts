@@ -177,15 +177,18 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     pollMs: notify.escalationPollMs,
     onError: (err) => app.log.error({ err }, 'escalation failed'),
     onNotificationsQueued: () => outbox.nudge(),
+    firstNotificationLeaseMs: () => outbox.leaseForHandOver(),
+    onNotificationsClaimed: (claimed) => outbox.handOver(claimed),
   });
-  // A page opened by an alert escalates in the transaction that opens it, its first notification committed with it
-  // (store/alerts PagingHooks, notify/escalator escalateOpenedPages); after a commit, the outbox is woken for what was
-  // queued and the escalator only for pages it still has to start or stop. A repeat, which changes no page, wakes
-  // nothing (DESIGN §13 P3).
+  // A page opened by an alert escalates in the transaction that opens it, its first notification committed with it,
+  // claimed for this process's outbox worker and handed to it after the commit (store/alerts PagingHooks,
+  // notify/escalator escalateOpenedPages); the outbox is woken for anything else queued, and the escalator only for
+  // pages it still has to start or stop. A repeat, which changes no page, wakes nothing (DESIGN §13 P3).
   const removePagingHooks = setPagingHooks(db, {
     pagesOpened: (trx, pages, catalog) => escalator.escalateOpenedPages(trx, pages, catalog),
     committed: (change) => {
-      if (change.notificationsQueued > 0) outbox.nudge();
+      // Handed over means the outbox runs and has every notification due now; the others wait for their delays.
+      if (change.notificationsQueued > 0 && change.notificationsClaimed === 0) outbox.nudge();
       if (change.pagesOpened > change.pagesEscalated || change.pagesStopped > 0) escalator.nudge();
     },
     onError: (err) => app.log.error({ err }, 'escalating opened pages failed: the escalator will start them'),

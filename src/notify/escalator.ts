@@ -25,7 +25,7 @@ import { advanceEscalation, appendEscalationEvents, claimDueEscalations, insertS
 import { signingKey } from '../store/feed-key.js';
 import type { Leadership } from '../store/leadership.js';
 import { getObject, type StoredObject } from '../store/objects.js';
-import { enqueueNotifications, type Destination, type NewNotification, type NotificationChannel } from '../store/outbox.js';
+import { enqueueNotifications, type ClaimedNotification, type Destination, type NewNotification, type NotificationChannel } from '../store/outbox.js';
 import { listOverlappingOverrides, type ApiOverride } from '../store/schedule-overrides.js';
 import type { Database } from '../store/schema.js';
 import { signActionLink } from './action-links.js';
@@ -44,6 +44,13 @@ export interface EscalatorOptions {
   onError: (err: unknown) => void;
   /** Told after a run committed new notifications (the outbox worker's nudge, in this process). */
   onNotificationsQueued?: () => void;
+  /**
+   * For the first notifications of pages opened by alerts (escalateOpenedPages): how long to lease those due at once
+   * to this process's outbox worker, or null (it is not running) to leave them to be claimed as usual.
+   */
+  firstNotificationLeaseMs?: () => number | null;
+  /** Given, once committed, the notifications written already claimed (firstNotificationLeaseMs): send them now. */
+  onNotificationsClaimed?: (claimed: ClaimedNotification[]) => void;
 }
 
 /** Who one target meant when the step fired. */
@@ -179,12 +186,16 @@ export class Escalator {
    * first notification is committed with the page. Pages it leaves (no policy, an unknown one) are the escalator's
    * next run's, as before. Not leader-only: the rows are the page's own, written in its transaction.
    */
-  async escalateOpenedPages(trx: Transaction<Database>, pages: readonly OpenedPage[], catalog: PagingCatalog): Promise<{ escalated: number; notificationsQueued: number }> {
+  async escalateOpenedPages(
+    trx: Transaction<Database>,
+    pages: readonly OpenedPage[],
+    catalog: PagingCatalog,
+  ): Promise<{ escalated: number; notificationsQueued: number; notificationsClaimed: number; afterCommit?: () => void }> {
     const withPolicy = pages.flatMap((p) => {
       const obj = p.escalationPolicy === null ? undefined : catalogObject(catalog, 'EscalationPolicy', p.escalationPolicy);
       return obj ? [{ p, policy: toEscalationPolicy(obj as StoredObject & ConfigObject<EscalationPolicySpec>) }] : [];
     });
-    if (withPolicy.length === 0) return { escalated: 0, notificationsQueued: 0 };
+    if (withPolicy.length === 0) return { escalated: 0, notificationsQueued: 0, notificationsClaimed: 0 };
     const now = this.opts.now();
     const key = await this.linkKey(trx);
     const lookup = snapshotLookup(trx, catalog, Math.min(...withPolicy.map(({ p }) => p.createdAt.getTime())), now.getTime());
@@ -220,7 +231,17 @@ export class Escalator {
       );
       notifications.push(...a.notifications);
     }
-    return { escalated: started.length, notificationsQueued: await insertStartedEscalations(trx, started, events, notifications, now) };
+    // The notifications due now go to this process's outbox worker straight after the commit, already claimed: no
+    // claim in between (DESIGN §13 P3). Not running (tests, shutdown): they are claimed as any other.
+    const leaseMs = this.opts.onNotificationsClaimed ? (this.opts.firstNotificationLeaseMs?.() ?? null) : null;
+    const written = await insertStartedEscalations(trx, started, events, notifications, now, leaseMs === null ? null : new Date(now.getTime() + leaseMs));
+    const handOver = this.opts.onNotificationsClaimed;
+    return {
+      escalated: started.length,
+      notificationsQueued: written.queued,
+      notificationsClaimed: written.claimed.length,
+      ...(handOver && written.claimed.length > 0 ? { afterCommit: () => handOver(written.claimed) } : {}),
+    };
   }
 
   /**

@@ -51,6 +51,7 @@ export class OutboxWorker {
   /** Attempts finished and not yet recorded; one recorder writes whatever has gathered. */
   private readonly finished: FinishedAttempt[] = [];
   private recording = false;
+  private running = false;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -78,6 +79,25 @@ export class OutboxWorker {
     this.inFlight.add(batch);
     void batch.finally(() => this.inFlight.delete(batch));
     return claimed.length;
+  }
+
+  /**
+   * Sends notifications written already claimed for this worker (store/escalations insertStartedEscalations, with
+   * leaseMs from leaseForHandOver): a page's first notification goes out right after its commit, with no claim.
+   */
+  handOver(claimed: readonly ClaimedNotification[]): void {
+    if (claimed.length === 0) return;
+    const batch = Promise.all(claimed.map((n) => this.deliver(n))).then(
+      () => undefined,
+      (err: unknown) => this.opts.onError(err),
+    );
+    this.inFlight.add(batch);
+    void batch.finally(() => this.inFlight.delete(batch));
+  }
+
+  /** The lease to write notifications with for handOver, or null when this worker is not running (nobody would send them). */
+  leaseForHandOver(): number | null {
+    return this.running ? this.opts.leaseMs : null;
   }
 
   /** Resolves when every send under way is recorded. */
@@ -122,6 +142,7 @@ export class OutboxWorker {
 
   /** Polls every `pollMs`; a full batch is followed at once by the next. */
   start(): void {
+    this.running = true;
     this.loop.start();
   }
 
@@ -135,6 +156,7 @@ export class OutboxWorker {
    * shutdown drains the outbox; what is left is sent by the next process or another replica).
    */
   async stop(drainMs = 0): Promise<void> {
+    this.running = false;
     await this.loop.stop();
     await this.settled();
     const deadline = Date.now() + drainMs;

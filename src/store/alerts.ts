@@ -600,6 +600,16 @@ export interface PagingChange {
   /** Pages acknowledged or resolved (auto-resolve, a sender's acknowledge or resolve). */
   pagesStopped: number;
   notificationsQueued: number;
+  /** Of notificationsQueued, those the pagesOpened hook wrote already claimed and hands over itself (afterCommit). */
+  notificationsClaimed: number;
+}
+
+/** What the pagesOpened hook did, and what it does once the transaction committed (never if it rolled back). */
+export interface PagesEscalated {
+  escalated: number;
+  notificationsQueued: number;
+  notificationsClaimed: number;
+  afterCommit?: () => void;
 }
 
 /**
@@ -611,9 +621,9 @@ export interface PagingHooks {
   /**
    * Inside the transaction that opened `pages` (under a savepoint: if it throws, its writes are undone, the alerts
    * and pages are still committed, and the pages escalate at the escalator's next run). Resolves with how many pages
-   * it escalated and how many notifications it queued.
+   * it escalated and how many notifications it queued, and what to do once committed.
    */
-  pagesOpened?(trx: Transaction<Database>, pages: readonly OpenedPage[], catalog: PagingCatalog): Promise<{ escalated: number; notificationsQueued: number }>;
+  pagesOpened?(trx: Transaction<Database>, pages: readonly OpenedPage[], catalog: PagingCatalog): Promise<PagesEscalated>;
   /** After a commit that changed pages. */
   committed?(change: PagingChange): void;
   onError?(err: unknown): void;
@@ -635,20 +645,20 @@ export function setPagingHooks(db: Kysely<Database>, hooks: PagingHooks): () => 
   };
 }
 
-function tellCommitted(db: Kysely<Database>, change: Partial<PagingChange>): void {
-  const c: PagingChange = { pagesOpened: 0, pagesEscalated: 0, pagesStopped: 0, notificationsQueued: 0, ...change };
-  if (c.pagesOpened + c.pagesStopped + c.notificationsQueued === 0) return;
+function tellCommitted(db: Kysely<Database>, change: Partial<PagingChange>, escalated?: PagesEscalated): void {
+  const c: PagingChange = { pagesOpened: 0, pagesEscalated: 0, pagesStopped: 0, notificationsQueued: 0, notificationsClaimed: 0, ...change };
   const hooks = pagingHooks.get(db);
   try {
-    hooks?.committed?.(c);
+    escalated?.afterCommit?.();
+    if (c.pagesOpened + c.pagesStopped + c.notificationsQueued > 0) hooks?.committed?.(c);
   } catch (err) {
     hooks?.onError?.(err);
   }
 }
 
 /** Runs the pagesOpened hook under a savepoint; nothing escalated when there is none or it failed (the escalator's next run does it). */
-async function escalateOpened(trx: Transaction<Database>, hooks: PagingHooks | undefined, state: ScopeState, catalog: PagingCatalog): Promise<{ escalated: number; notificationsQueued: number }> {
-  const none = { escalated: 0, notificationsQueued: 0 };
+async function escalateOpened(trx: Transaction<Database>, hooks: PagingHooks | undefined, state: ScopeState, catalog: PagingCatalog): Promise<PagesEscalated> {
+  const none: PagesEscalated = { escalated: 0, notificationsQueued: 0, notificationsClaimed: 0 };
   if (!hooks?.pagesOpened || state.opened.length === 0) return none;
   await sql`savepoint paging_escalation`.execute(trx);
   try {
@@ -660,6 +670,17 @@ async function escalateOpened(trx: Transaction<Database>, hooks: PagingHooks | u
     hooks.onError?.(err);
     return none;
   }
+}
+
+/** The change a group (or an SLO transitions batch) made, for PagingHooks.committed. */
+function changeOf(state: ScopeState, e: PagesEscalated): PagingChange {
+  return {
+    pagesOpened: state.opened.length,
+    pagesEscalated: e.escalated,
+    pagesStopped: state.pagesResolved,
+    notificationsQueued: e.notificationsQueued,
+    notificationsClaimed: e.notificationsClaimed,
+  };
 }
 
 /** Why a notification sent with an integration key was not applied. */
@@ -764,7 +785,7 @@ export class AlertWriter {
       await state.flush();
       return { results, state, escalation: await escalateOpened(trx, hooks, state, catalog) };
     });
-    tellCommitted(this.db, { pagesOpened: state.opened.length, pagesEscalated: escalation.escalated, pagesStopped: state.pagesResolved, notificationsQueued: escalation.notificationsQueued });
+    tellCommitted(this.db, changeOf(state, escalation), escalation);
     return results;
   }
 }
@@ -862,6 +883,7 @@ export async function consumeSloTransitions(db: Kysely<Database>, now: Date, lim
   const catalog = await currentCatalog(db);
   const hooks = pagingHooks.get(db);
   let change: Partial<PagingChange> = {};
+  let escalated: PagesEscalated | undefined;
   const consumed = await db.transaction().execute(async (trx) => {
     await lockScope(trx, sloScope);
     const cursor = await trx.selectFrom('pave_meta').select('value').where('key', '=', sloCursorKey).executeTakeFirst();
@@ -874,8 +896,8 @@ export async function consumeSloTransitions(db: Kysely<Database>, now: Date, lim
     await state.prefetch([sloBatch]);
     const outcome = await applyAlertBatch(trx, sloBatch, catalog.routing, catalog.silences, state);
     await state.flush();
-    const escalation = await escalateOpened(trx, hooks, state, catalog);
-    change = { pagesOpened: state.opened.length, pagesEscalated: escalation.escalated, pagesStopped: state.pagesResolved, notificationsQueued: escalation.notificationsQueued };
+    escalated = await escalateOpened(trx, hooks, state, catalog);
+    change = changeOf(state, escalated);
     const last = transitions[transitions.length - 1]!.id;
     await trx
       .insertInto('pave_meta')
@@ -884,6 +906,6 @@ export async function consumeSloTransitions(db: Kysely<Database>, now: Date, lim
       .execute();
     return { applied: transitions.length, outcome };
   });
-  tellCommitted(db, change);
+  tellCommitted(db, change, escalated);
   return consumed;
 }

@@ -7,7 +7,7 @@ import { toEscalationPolicy, type EscalationPolicySpec } from '../config/kinds/e
 import type { ConfigObject } from '../domain/objects.js';
 import { firingCount, dueAtOf, exhaustedAtOf, type EscalationPolicy } from '../domain/escalation/policy.js';
 import { getObject, type StoredObject } from './objects.js';
-import { cancelUnsentForPage, type NewNotification } from './outbox.js';
+import { cancelUnsentForPage, claimedOf, type ClaimedNotification, type NewNotification } from './outbox.js';
 import type { Database } from './schema.js';
 
 type Db = Kysely<Database>;
@@ -122,11 +122,21 @@ export interface StartedEscalation {
 /**
  * Writes, in one statement, the escalations of pages opened in this transaction, their events (in the order given)
  * and the notifications their fired steps queued; resolves with how many notifications are new (one with the same
- * idempotency key is left as it is, as enqueueNotifications does). A page that has an escalation already makes the
- * statement fail: these pages are new, so that would be a bug, and the caller's savepoint leaves them to the escalator.
+ * idempotency key is left as it is, as enqueueNotifications does). With `leaseUntil`, the notifications due now are
+ * written already claimed (first attempt, leased until then, as claimDueNotifications leaves them) and returned, for
+ * the caller to hand to its outbox worker once committed: a worker that dies first leaves them due when the lease
+ * ends. A page that has an escalation already makes the statement fail: these pages are new, so that would be a bug,
+ * and the caller's savepoint leaves them to the escalator.
  */
-export async function insertStartedEscalations(db: Db, rows: readonly StartedEscalation[], events: readonly EscalationEventInput[], notifications: readonly NewNotification[], now: Date): Promise<number> {
-  if (rows.length === 0) return 0;
+export async function insertStartedEscalations(
+  db: Db,
+  rows: readonly StartedEscalation[],
+  events: readonly EscalationEventInput[],
+  notifications: readonly NewNotification[],
+  now: Date,
+  leaseUntil: Date | null = null,
+): Promise<{ queued: number; claimed: ClaimedNotification[] }> {
+  if (rows.length === 0) return { queued: 0, claimed: [] };
   const escalations = rows.map((r) => ({
     page_id: r.page.id,
     policy: r.policy.name,
@@ -149,7 +159,9 @@ export async function insertStartedEscalations(db: Db, rows: readonly StartedEsc
     actor: e.actor,
     details: e.details ?? {},
   }));
-  const notificationRows = notifications.map((n) => ({
+  const notificationRows = notifications.map((n) => {
+    const claimNow = leaseUntil !== null && n.notBefore.getTime() <= now.getTime();
+    return {
     idempotency_key: n.idempotencyKey,
     page_id: n.pageId,
     event_type: n.eventType,
@@ -159,12 +171,14 @@ export async function insertStartedEscalations(db: Db, rows: readonly StartedEsc
     payload: n.payload,
     state: 'pending',
     cancel_on_ack: n.cancelOnAck,
-    next_attempt_at: n.notBefore.toISOString(),
+    attempts: claimNow ? 1 : 0,
+    next_attempt_at: (claimNow ? leaseUntil : n.notBefore).toISOString(),
     created_at: now.toISOString(),
     updated_at: now.toISOString(),
-  }));
+  };
+  });
   // Rows go in as JSON arrays read back as each table's row type: one statement whatever the number of pages.
-  const { rows: out } = await sql<{ queued: number }>`
+  const { rows: out } = await sql<{ queued: number; claimed: unknown[] | null }>`
     with e as (
       insert into escalations (page_id, policy, policy_spec, page, state, started_at, next_index, next_due_at, stopped_at, stopped_by)
       select page_id, policy, policy_spec, page, state, started_at, next_index, next_due_at, stopped_at, stopped_by
@@ -175,14 +189,15 @@ export async function insertStartedEscalations(db: Db, rows: readonly StartedEsc
       from json_populate_recordset(null::escalation_events, ${JSON.stringify(eventRows)}::json) with ordinality as r
       order by r.ordinality),
     n as (
-      insert into notifications (idempotency_key, page_id, event_type, person, channel, destination, payload, state, cancel_on_ack, next_attempt_at, created_at, updated_at)
-      select idempotency_key, page_id, event_type, person, channel, destination, payload, state, cancel_on_ack, next_attempt_at, created_at, updated_at
+      insert into notifications (idempotency_key, page_id, event_type, person, channel, destination, payload, state, cancel_on_ack, attempts, next_attempt_at, created_at, updated_at)
+      select idempotency_key, page_id, event_type, person, channel, destination, payload, state, cancel_on_ack, attempts, next_attempt_at, created_at, updated_at
       from json_populate_recordset(null::notifications, ${JSON.stringify(notificationRows)}::json) with ordinality as r
       order by r.ordinality
       on conflict (idempotency_key) do nothing
-      returning 1)
-    select count(*)::int as queued from n`.execute(db);
-  return out[0]?.queued ?? 0;
+      returning *)
+    select (select count(*)::int from n) as queued, (select json_agg(n order by n.id) from n where n.attempts = 1) as claimed`.execute(db);
+  const claimed = (out[0]?.claimed ?? []) as Parameters<typeof claimedOf>[0][];
+  return { queued: out[0]?.queued ?? 0, claimed: claimed.map((r) => claimedOf({ ...r, id: String(r.id) })) };
 }
 
 export type StartResult = { started: true } | { started: false; reason: 'already_started' };

@@ -108,6 +108,11 @@ export interface ClaimedNotification extends Notification {
   attempt: number;
 }
 
+/** A notifications row (as selected, or as JSON from json_agg) held by the worker that claimed it. */
+export function claimedOf(row: { [K in keyof Database['notifications']]: unknown }): ClaimedNotification {
+  return { ...toNotification(row), attempt: Number(row.attempts) };
+}
+
 /**
  * Takes up to `limit` due notifications: their attempt count goes up and they are leased for `leaseMs`, in one
  * statement (its own transaction), so the send itself holds no lock and other replicas skip them meanwhile.
@@ -120,7 +125,7 @@ export async function claimDueNotifications(db: Db, now: Date, limit: number, le
       order by next_attempt_at limit ${limit} for update skip locked)
     returning *`.execute(db);
   // In due order, as they were picked (RETURNING follows no order).
-  const picked = rows.map((r) => ({ ...toNotification(r), attempt: Number(r.attempts) }));
+  const picked = rows.map(claimedOf);
   return picked.sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
 }
 

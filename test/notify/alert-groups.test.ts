@@ -199,5 +199,32 @@ for (const { backend, skip } of backends) {
       expect(await api.app.escalator.runOnce()).toBeGreaterThanOrEqual(2); // started, then its first step fired
       expect((await notificationsOf(pageId)).map((n) => n.event_type)).toEqual(['page.triggered', 'page.triggered']);
     });
+
+    it("with the outbox running, hands a new page's first notification to it claimed at commit, with no claim or nudge", async () => {
+      // What earlier tests left queued is not this test's: its first poll then finds nothing.
+      await api.store.db.updateTable('notifications').set({ state: 'cancelled' }).where('state', '=', 'pending').execute();
+      api.app.outbox.start();
+      await new Promise((r) => setTimeout(r, 100));
+      const outboxNudge = vi.spyOn(api.app.outbox, 'nudge');
+      const key = fresh('handed');
+      const sent = () => receiver.requests.some((r) => JSON.parse(r.body).data?.page?.title === `alert ${key}`);
+      expect((await trigger(key)).statusCode).toBe(202);
+      const started = performance.now();
+      while (!sent() && performance.now() - started < 5_000) await new Promise((r) => setTimeout(r, 5));
+      expect(sent()).toBe(true);
+      expect(outboxNudge).not.toHaveBeenCalled();
+      const [alert] = await alertOf('pd-payments', key);
+      let rows: Json[] = [];
+      for (let i = 0; i < 100; i++) {
+        rows = (await api.store.db.selectFrom('notifications').select(['channel', 'state', 'attempts']).where('page_id', '=', String(alert!.page_id)).orderBy('id').execute()) as Json[];
+        if (rows[0]?.state === 'sent') break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      // The webhook went out on its first attempt; the email, due in 5 minutes, waits unclaimed.
+      expect(rows).toEqual([
+        { channel: 'webhook', state: 'sent', attempts: 1 },
+        { channel: 'email', state: 'pending', attempts: 0 },
+      ]);
+    });
   });
 }
