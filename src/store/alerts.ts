@@ -737,7 +737,8 @@ export class AlertWriter {
   private async write(scope: string, queue: PendingAlerts[]): Promise<void> {
     try {
       while (queue.length > 0) {
-        // Let requests whose bytes have already arrived be parsed and queued first, so that they join this group.
+        // Let requests whose bytes have already arrived be parsed and queued first, so that they join this group. No
+        // longer wait: measured at 500 alerts/s, waiting a few ms for larger groups saved no CPU and added latency.
         await new Promise((r) => setImmediate(r));
         const group: PendingAlerts[] = [];
         let alerts = 0;
