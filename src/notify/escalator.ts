@@ -12,7 +12,7 @@
 // escalation row is written in the page's own transaction, so no other worker ever sees the page without it.
 import type { Kysely, Transaction } from 'kysely';
 import { toEscalationPolicy, type EscalationPolicySpec } from '../config/kinds/escalation-policy.js';
-import { ruleDelayMinutes, type Contact, type PersonSpec } from '../config/kinds/person.js';
+import { ruleDelayMinutes, type PersonSpec } from '../config/kinds/person.js';
 import type { ServiceSpec } from '../config/kinds/service.js';
 import { toSchedule, type ScheduleSpec } from '../config/kinds/schedule.js';
 import type { TeamSpec } from '../config/kinds/team.js';
@@ -25,10 +25,11 @@ import { advanceEscalation, appendEscalationEvents, claimDueEscalations, insertS
 import { signingKey } from '../store/feed-key.js';
 import type { Leadership } from '../store/leadership.js';
 import { getObject, type StoredObject } from '../store/objects.js';
-import { enqueueNotifications, type ClaimedNotification, type Destination, type NewNotification, type NotificationChannel } from '../store/outbox.js';
+import { enqueueNotifications, type ClaimedNotification, type NewNotification } from '../store/outbox.js';
 import { listOverlappingOverrides, type ApiOverride } from '../store/schedule-overrides.js';
 import type { Database } from '../store/schema.js';
 import { signActionLink } from './action-links.js';
+import { destinationOf } from './contacts.js';
 import { PollingLoop } from './polling-loop.js';
 import { startPendingPageEscalations, stopFinishedPageEscalations } from './page-bridge.js';
 import type { Envelope } from './message.js';
@@ -134,13 +135,6 @@ function serviceLinksOf(service: StoredObject | undefined): EscalationPage['link
   if (!service) return [];
   const spec = service.spec as ServiceSpec;
   return [...(spec.links ?? []), ...(spec.runbook ? [{ title: 'Runbook', url: spec.runbook }] : [])];
-}
-
-function destinationOf(c: Contact): { channel: NotificationChannel; destination: Destination } | null {
-  if (c.type === 'email') return { channel: 'email', destination: { address: c.address } };
-  if (c.type === 'webhook') return { channel: 'webhook', destination: c.secret ? { url: c.url, secret: c.secret } : { url: c.url } };
-  if (c.type === 'slack') return { channel: 'slack', destination: { url: c.url } };
-  return null;
 }
 
 /** How long the action-link signing key is reused before it is read again (Escalator.linkKey). */
