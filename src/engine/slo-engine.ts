@@ -15,11 +15,9 @@ import type { TimeRange } from '../domain/slo/ranges.js';
 import { periodMinutes, windowAt } from '../domain/time/window.js';
 import { listObjects, withoutStatus, type StoredObject } from '../store/objects.js';
 import type { Database } from '../store/schema.js';
-import { listSeries } from '../store/sli.js';
+import { listSeries, readMinutes, type CountRow } from '../store/sli.js';
 import { catalogVersion } from '../store/catalog-version.js';
 import type { Leadership } from '../store/leadership.js';
-import type { CountRow } from '../store/sli.js';
-import { readRecentMinutes } from '../store/sli-recent.js';
 import { listAlertStates, recordTransitions } from '../store/slo-alerts.js';
 import { diffAlertStates, knownAlertStates } from './alert-diff.js';
 import { MissingMinuteDetail } from './compact-series.js';
@@ -245,7 +243,7 @@ export class SloEngine {
     let from = end;
     for (const { e } of batch) from = Math.min(from, fromOf(e));
     const ids = [...new Set(batch.flatMap(({ e }) => e.terms!.map((t) => t.seriesId)))];
-    const rows = await readRecentMinutes(this.db, ids, from, end);
+    const rows = await readMinutes(this.db, ids, from, end);
     const bySeries = new Map<string, CountRow[]>();
     for (const r of rows) {
       const list = bySeries.get(r.seriesId);

@@ -171,14 +171,15 @@ export interface CountRow {
  * its wire protocol, and 30 days of three series (130,000 rows) took 0.43 s as rows but 0.09 s packed on this machine.
  * PostgreSQL answers either way quickly.
  */
-export async function readMinutes(db: Db, seriesIds: string[], fromMs: number, toMs: number): Promise<CountRow[]> {
+export async function readMinutes(db: Db, seriesIds: readonly string[], fromMs: number, toMs: number): Promise<CountRow[]> {
   if (seriesIds.length === 0 || toMs <= fromMs) return [];
+  // One array parameter however many series (the engine reads tens of thousands at once).
+  const ids = `{${seriesIds.join(',')}}`;
   const { rows } = await sql<{ series_id: string; packed: string }>`
     select series_id::text as series_id,
            string_agg(concat_ws(',', cast(extract(epoch from minute) as bigint) / 60, good, total), ';') as packed
     from sli_minutes
-    where series_id in (${sql.join(seriesIds.map((id) => sql`cast(${id} as bigint)`))})
-      and minute >= ${new Date(fromMs)} and minute < ${new Date(toMs)}
+    where series_id = any(${ids}::bigint[]) and minute >= ${new Date(fromMs)} and minute < ${new Date(toMs)}
     group by series_id`.execute(db);
   const out: CountRow[] = [];
   for (const r of rows) unpackMinutes(r.series_id, r.packed, out);
