@@ -147,13 +147,20 @@ export class SloEngine {
     const catalog = catalogView([...sloObjs, ...serviceObjs].map(withoutStatus));
     this.ceilings = new Map(sloObjs.map((o) => [o.metadata.name, ceilingOf(o as unknown as ConfigObject<SloSpec>, catalog)]));
     const corrections = corrObjs as unknown as ConfigObject<CorrectionSpec>[];
+    // Series grouped by name once: each SLO then looks at the series of its own names, not at every series.
+    const seriesByName = new Map<string, typeof series>();
+    for (const s of series) {
+      const list = seriesByName.get(s.name);
+      if (list) list.push(s);
+      else seriesByName.set(s.name, [s]);
+    }
     const next = new Map<string, EngineSlo>();
     const objs = sloObjs as unknown as ConfigObject<SloSpec>[];
     for (const obj of objs) {
       const applicable = corrections.filter((c) => correctionApplies(c.spec, obj.metadata.name, obj.spec.service)).map(toCorrection);
       const compiled = compileSlo(sloDefinition(obj, applicable));
       const names = new Set(indicatorSeriesNames(obj.spec.indicator));
-      const terms = indicatorTerms(obj.spec.indicator, series.filter((s) => names.has(s.name)));
+      const terms = indicatorTerms(obj.spec.indicator, [...names].flatMap((n) => seriesByName.get(n) ?? []));
       let termsKey = JSON.stringify(terms);
       let read: MinuteReader = (from, to) => foldMinutes(this.db, terms, from, to);
       let source: EngineSlo['source'];

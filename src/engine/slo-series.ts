@@ -57,6 +57,12 @@ export async function loadArraySeries(read: MinuteReader, fromMs: number, toMs: 
 /** Scratch for writing whole hours (putHour copies them): shared, as writes are synchronous. */
 const hourBuffers = { good: new Float64Array(60), total: new Float64Array(60), has: new Uint8Array(60) };
 
+function hoursWithData(counts: Map<number, Counts>): Set<number> {
+  const hours = new Set<number>();
+  for (const m of counts.keys()) hours.add(m - (m % HOUR_MS));
+  return hours;
+}
+
 /** One SLO's counts over its evaluation horizon, kept in step with the store cycle after cycle. */
 export class SloMinutes {
   private readonly held: CompactCountSeries;
@@ -65,6 +71,8 @@ export class SloMinutes {
   private plannedForHour = Number.NaN;
   /** Minutes whose good exceeded total in the last load (e.g. good and total from different series). */
   clamped = 0;
+  /** Nothing written yet (see write). */
+  private fresh = true;
   endMs: number;
 
   constructor(
@@ -104,7 +112,15 @@ export class SloMinutes {
 
   private write(counts: Map<number, Counts>, fromMs: number, toMs: number): void {
     const { good, total, has } = hourBuffers;
+    // Into a new series only the hours with data are written: it holds nothing yet, and writing an empty hour walks
+    // its 60 minutes to change nothing (a 33-day horizon is 792 hours, for each of 10,000 SLOs at start-up).
+    const withData = this.fresh ? hoursWithData(counts) : undefined;
+    this.fresh = false;
     for (let m = fromMs; m < toMs; ) {
+      if (withData && !withData.has(m - (m % HOUR_MS))) {
+        m = Math.min(toMs, m - (m % HOUR_MS) + HOUR_MS);
+        continue;
+      }
       if (m % HOUR_MS === 0 && m + HOUR_MS <= toMs) {
         has.fill(0);
         for (let i = 0; i < 60; i++) {
