@@ -1,7 +1,7 @@
 // Live updates: polls GET /api/v1/live with its ETag every few seconds (304 while nothing changed); when the stamp
 // changes, every mounted query refetches, so the demo's outage, a new page or a teammate's ack appear without a reload.
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
-import { ApiFailure, get } from './api';
+import { ApiFailure, get, post } from './api';
 
 const pollMs = 3000;
 const LiveContext = createContext<{ tick: number; refresh: () => void; lastCycle: string | null; stale: boolean }>({
@@ -61,19 +61,22 @@ export interface Query<T> {
 /**
  * GETs `path` (null: nothing yet), again when it changes and on every live tick. The last data stays on screen while
  * a refetch runs, so charts do not flicker. `live: false` skips the ticks (large chart series refresh on their own).
- * A tick that comes while the same path is still loading does not abandon that request (on a busy server, answers
- * slower than the ticks would never show): the path is fetched once more when it lands.
+ * `body`: a question asked with POST that changes nothing (the release gate's check), asked the same way.
+ * A tick that comes while the same question is still out does not abandon it (on a busy server, answers slower than
+ * the ticks would never show): it is asked once more when the answer lands.
  */
-export function useQuery<T>(path: string | null, options: { live?: boolean } = {}): Query<T> {
+export function useQuery<T>(path: string | null, options: { live?: boolean; body?: unknown } = {}): Query<T> {
   const { tick } = useLive();
-  const [state, setState] = useState<{ data?: T; error?: ApiFailure; loading: boolean; path: string | null }>({ loading: path !== null, path });
+  // What is asked: the path, and the body when there is one. Answers are kept and shown for this key only.
+  const key = path === null ? null : options.body === undefined ? path : `${path}\n${JSON.stringify(options.body)}`;
+  const [state, setState] = useState<{ data?: T; error?: ApiFailure; loading: boolean; key: string | null }>({ loading: key !== null, key });
   const [own, setOwn] = useState(0);
   const [again, setAgain] = useState(0);
   const liveTick = options.live === false ? 0 : tick;
   const mounted = useRef(true);
-  const latestPath = useRef(path);
-  latestPath.current = path;
-  const inFlight = useRef<{ path: string; again: boolean } | null>(null);
+  const latestKey = useRef(key);
+  latestKey.current = key;
+  const inFlight = useRef<{ key: string; again: boolean } | null>(null);
   useEffect(() => {
     mounted.current = true;
     return () => {
@@ -81,27 +84,28 @@ export function useQuery<T>(path: string | null, options: { live?: boolean } = {
     };
   }, []);
   useEffect(() => {
-    if (path === null) return;
-    if (inFlight.current?.path === path) {
+    if (path === null || key === null) return;
+    if (inFlight.current?.key === key) {
       inFlight.current.again = true;
       return;
     }
-    const request = { path, again: false };
+    const request = { key, again: false };
     inFlight.current = request;
-    const current = () => mounted.current && latestPath.current === path;
-    setState((s) => ({ ...s, loading: true, ...(s.path !== path ? { data: undefined, error: undefined, path } : {}) }));
-    get<T>(path)
+    const current = () => mounted.current && latestKey.current === key;
+    setState((s) => ({ ...s, loading: true, ...(s.key !== key ? { data: undefined, error: undefined, key } : {}) }));
+    (options.body === undefined ? get<T>(path) : post<T>(path, options.body))
       .then(
-        (data) => current() && setState({ data, loading: false, path }),
+        (data) => current() && setState({ data, loading: false, key }),
         (error: unknown) =>
           current() &&
-          setState((s) => ({ ...s, loading: false, path, error: error instanceof ApiFailure ? error : new ApiFailure(0, 'client', String(error)) })),
+          setState((s) => ({ ...s, loading: false, key, error: error instanceof ApiFailure ? error : new ApiFailure(0, 'client', String(error)) })),
       )
       .finally(() => {
         if (inFlight.current === request) inFlight.current = null;
         if (request.again && current()) setAgain((n) => n + 1);
       });
-  }, [path, liveTick, own, again]);
+    // `key` stands for path and body.
+  }, [key, liveTick, own, again]);
   const reload = useCallback(() => setOwn((n) => n + 1), []);
-  return { data: state.path === path ? state.data : undefined, error: state.path === path ? state.error : undefined, loading: state.loading, reload };
+  return { data: state.key === key ? state.data : undefined, error: state.key === key ? state.error : undefined, loading: state.loading, reload };
 }

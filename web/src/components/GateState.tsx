@@ -1,10 +1,10 @@
 // The release gate's answer for a service: would a change of the chosen kind go out now (allow / warn / deny), which
 // policy decided, and each SLO's remaining budget and what it asks for. Asked with POST /api/v1/gates/check, which is a
 // read (no break-glass is ever sent from here), again on every live tick so a burn shows up without a reload.
-import { useEffect, useId, useRef, useState } from 'react';
-import { ApiFailure, enc, get, post } from '../api';
+import { useEffect, useId, useState } from 'react';
+import { enc, get, type ApiFailure } from '../api';
 import { pct, utcTime } from '../format';
-import { useLive } from '../live';
+import { useQuery } from '../live';
 import { changeKinds, defaultExemptKinds, type GateAnswer } from '../types';
 import { ErrorBox, Loading, StatusBadge } from './common';
 
@@ -44,46 +44,10 @@ function useExemptKinds(policy: GateAnswer['policy'] | undefined): readonly stri
   return exempt;
 }
 
-/**
- * The gate's answer for `kind` changes of `service`, asked again on every live tick. A tick does not discard the
- * question in flight (on a busy server an answer can take longer than the ticks come, and would then never show):
- * while one is out for the same service and kind, the tick is skipped; answers for another kind are ignored.
- */
+/** The gate's answer for `kind` changes of `service`, asked again on every live tick. */
 function useGateAnswer(service: string, kind: string): { answer: GateAnswer | undefined; error: ApiFailure | undefined } {
-  const { tick } = useLive();
-  const [answer, setAnswer] = useState<GateAnswer | undefined>();
-  const [error, setError] = useState<{ key: string; failure: ApiFailure } | undefined>();
-  const inFlight = useRef<string | null>(null);
-  const mounted = useRef(true);
-  useEffect(() => {
-    mounted.current = true;
-    return () => {
-      mounted.current = false;
-    };
-  }, []);
-  const key = `${service}\n${kind}`;
-  const current = useRef(key);
-  current.current = key;
-  useEffect(() => {
-    if (inFlight.current === key) return;
-    inFlight.current = key;
-    post<GateAnswer>('/api/v1/gates/check', { service, kind }).then(
-      (a) => {
-        if (inFlight.current === key) inFlight.current = null;
-        if (!mounted.current || current.current !== key) return;
-        setAnswer(a);
-        setError(undefined);
-      },
-      (err: unknown) => {
-        if (inFlight.current === key) inFlight.current = null;
-        if (mounted.current) setError({ key, failure: err instanceof ApiFailure ? err : new ApiFailure(0, 'client', String(err)) });
-      },
-    );
-  }, [key, service, kind, tick]);
-  return {
-    answer: answer && answer.kind === kind && answer.service === service ? answer : undefined,
-    error: error?.key === key ? error.failure : undefined,
-  };
+  const q = useQuery<GateAnswer>('/api/v1/gates/check', { body: { service, kind } });
+  return { answer: q.data, error: q.error };
 }
 
 /** The decision alone, for tables (the rollouts list): the badge, with the one-sentence reason beside it. */
