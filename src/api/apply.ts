@@ -38,7 +38,7 @@ export function registerApply(
   app: FastifyInstance,
   db: Kysely<Database>,
   metrics: ServerMetrics,
-  onApplied: (revokedTokens: string[]) => void = () => undefined,
+  onApplied: (result: ApplyResult) => void = () => undefined,
   now: () => Date = () => new Date(),
 ): void {
   app.post(
@@ -79,7 +79,7 @@ export function registerApply(
           result.denied,
         );
       }
-      if (result.outcome === 'applied') onApplied(result.revokedTokens);
+      if (result.outcome === 'applied') onApplied(result);
       return reply.status(200).send(applyResponse(result));
     },
   );

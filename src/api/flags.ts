@@ -147,12 +147,5 @@ export function registerFlags(app: FastifyInstance, db: Kysely<Database>, now: (
     },
   );
 
-  // An apply that changed flags: evaluation sees them at once. (Their change events were committed with the apply,
-  // catalog/apply.ts.)
-  app.addHook('onSend', async (req, reply, payload) => {
-    if (req.method !== 'POST' || req.routeOptions.url !== '/api/v1/apply' || reply.statusCode !== 200 || typeof payload !== 'string') return payload;
-    if (/"kind":"Flag"/.test(payload) && /"outcome":"applied"/.test(payload)) catalog.invalidate();
-    return payload;
-  });
   return catalog;
 }

@@ -211,13 +211,16 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   registerNotifications(app, db, now);
   registerPageActions(app, db, opts.pageActions ?? pageActionsThroughPages(db), now);
   const ingestor = new Ingestor(db, ingestOptions);
+  const flagCatalog = registerFlags(app, db, now);
   registerApply(
     app,
     db,
     metrics,
-    (revoked) => {
+    (result) => {
       ingestor.invalidate();
-      for (const id of revoked) auth.forget(id);
+      for (const id of result.revokedTokens) auth.forget(id);
+      // Evaluation sees changed flags at once (their change events were committed with the apply).
+      if (result.plan.changes.some((c) => c.kind === 'Flag' && c.action !== 'unchanged')) flagCatalog.invalidate();
     },
     now,
   );
@@ -231,7 +234,6 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   registerPagerDuty(app, db, now, alertGate);
   registerWebhookAlerts(app, db, now, alertGate);
   registerPages(app, db, now);
-  registerFlags(app, db, now);
   registerPostmortems(app, db, now);
   registerSession(app, db, now, { publicUrl: notify.publicUrl });
   registerSloHistory(app, db, now);

@@ -246,6 +246,21 @@ for (const { backend, skip } of backends) {
       await setFlagRollout(api.store.db, 'new-checkout', { enabled: false }, 'pave:rollouts');
     });
 
+    it('evaluates a flag added by an apply at once, and stops evaluating one an apply deleted', async () => {
+      // The catalog is held in memory: the apply itself must make the server see the change, not its age.
+      expect((await evaluate('emergency-brake', { targetingKey: 'u' })).statusCode).toBe(200);
+      const flag = `apiVersion: pave/v1\nkind: Flag\nmetadata: { name: dark-mode }\nspec: { owner: payments }\n`;
+      const added = await api.call('POST', '/api/v1/apply', { token: api.tokens.payments, headers: { 'content-type': 'application/yaml' }, payload: flag });
+      expect(added.statusCode, added.body).toBe(200);
+      // Known at once (a boolean flag without rules or rollout serves its default, off).
+      expect((await evaluate('dark-mode', { targetingKey: 'u' })).json()).toMatchObject({ key: 'dark-mode', value: false, reason: 'STATIC' });
+      // Deleted as every kind is: an apply with prune of the files without it.
+      const pruned = await api.call('POST', '/api/v1/apply?prune=true', { token: api.tokens.admin, headers: { 'content-type': 'application/yaml' }, payload: baseCatalog + flagCatalog });
+      expect(pruned.statusCode, pruned.body).toBe(200);
+      expect(pruned.json().changes.filter((c: Json) => c.action === 'delete').map((c: Json) => `${c.kind}/${c.name}`)).toEqual(['Flag/dark-mode']);
+      expect((await evaluate('dark-mode', { targetingKey: 'u' })).json()).toMatchObject({ key: 'dark-mode', errorCode: 'FLAG_NOT_FOUND' });
+    });
+
     it('reports flags past their expected lifetime, most overdue first', async () => {
       now = Date.now() + 45 * DAY;
       const res = await api.call('GET', '/api/v1/reports/stale-flags', { token: api.tokens.viewer });
