@@ -10,12 +10,11 @@ import { shiftsBetween } from '../domain/oncall/shifts.js';
 import { listObjects } from '../store/objects.js';
 import { listTeamPagesCreated, type Page } from '../store/pages.js';
 import type { Database } from '../store/schema.js';
-import nodemailer from 'nodemailer';
 import { objectName } from '../config/metadata.js';
 import { isOverdue, postmortemPolicyFromEnv, type PostmortemPolicy } from '../domain/postmortem/index.js';
 import { incidentMetrics, repairDebt } from '../domain/reports/metrics.js';
 import { isoWeekOf, isoWeekRange, weeklyHtml, weeklyMarkdown, type WeeklyIncident, type WeeklyOncall, type WeeklyReport, type WeeklySlo } from '../domain/reports/weekly.js';
-import { smtpOptionsFromEnv } from '../notify/email.js';
+import { smtpOptionsFromEnv, smtpTransport } from '../notify/email.js';
 import { listActionItems } from '../store/action-items.js';
 import { appendAudit } from '../store/audit.js';
 import { listIncidents } from '../store/incidents.js';
@@ -293,17 +292,7 @@ function registerProductionReports(app: FastifyInstance, db: Kysely<Database>, n
       const b = req.body as { week?: string; to: string[] };
       const w = weekOf(b.week);
       const report = await weeklyReportOf(app, db, w.week, w.from, w.to, now(), policy);
-      const transport = nodemailer.createTransport({
-        host: smtp.host,
-        port: smtp.port,
-        secure: smtp.secure,
-        requireTLS: smtp.requireTls ?? false,
-        ...(smtp.user ? { auth: { user: smtp.user, pass: smtp.password ?? '' } } : {}),
-        connectionTimeout: smtp.timeoutMs,
-        greetingTimeout: smtp.timeoutMs,
-        socketTimeout: smtp.timeoutMs,
-        logger: false,
-      });
+      const transport = smtpTransport(smtp);
       try {
         await transport.sendMail({ from: smtp.from, to: b.to, subject: `Production report, week ${w.week}`, text: weeklyMarkdown(report), html: weeklyHtml(report) });
       } catch (err) {

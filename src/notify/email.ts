@@ -3,7 +3,7 @@
 // environment or a file and is never logged.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import nodemailer from 'nodemailer';
+import nodemailer, { type Transporter } from 'nodemailer';
 import type { ClaimedNotification } from '../store/outbox.js';
 import { subjectOf, textLinesOf, type NotificationEnvelope } from './message.js';
 import type { Notifier, SendResult } from './notifier.js';
@@ -60,20 +60,23 @@ export function emailMessage(e: NotificationEnvelope, key: string): { subject: s
   };
 }
 
+/** An SMTP transport for these settings (the notifier's, and the weekly report's). */
+export function smtpTransport(smtp: SmtpOptions): Transporter {
+  return nodemailer.createTransport({
+    host: smtp.host,
+    port: smtp.port,
+    secure: smtp.secure,
+    requireTLS: smtp.requireTls ?? false,
+    ...(smtp.user ? { auth: { user: smtp.user, pass: smtp.password ?? '' } } : {}),
+    connectionTimeout: smtp.timeoutMs,
+    greetingTimeout: smtp.timeoutMs,
+    socketTimeout: smtp.timeoutMs,
+    logger: false,
+  });
+}
+
 export function emailNotifier(smtp: SmtpOptions | undefined): Notifier & { close(): void } {
-  const transport = smtp
-    ? nodemailer.createTransport({
-        host: smtp.host,
-        port: smtp.port,
-        secure: smtp.secure,
-        requireTLS: smtp.requireTls ?? false,
-        ...(smtp.user ? { auth: { user: smtp.user, pass: smtp.password ?? '' } } : {}),
-        connectionTimeout: smtp.timeoutMs,
-        greetingTimeout: smtp.timeoutMs,
-        socketTimeout: smtp.timeoutMs,
-        logger: false,
-      })
-    : undefined;
+  const transport = smtp ? smtpTransport(smtp) : undefined;
   return {
     async send(n: ClaimedNotification): Promise<SendResult> {
       if (!transport || !smtp) return { ok: false, error: 'email is not configured: set PAVE_SMTP_URL and PAVE_SMTP_FROM' };
