@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { teamAndService } from '../test-catalog.js';
 import { formatIssue, validateCatalogFiles } from '../validate.js';
 import { rolloutPlan, rolloutRevision, rolloutSpec } from './rollout.js';
 
-const base = `apiVersion: pave/v1
-kind: Team
-metadata: { name: payments }
-spec: {}
----
-apiVersion: pave/v1
-kind: Service
-metadata: { name: checkout }
-spec: { owner: payments }
----
-apiVersion: pave/v1
+const base = `${teamAndService}apiVersion: pave/v1
 kind: Flag
 metadata: { name: with-rollout }
 spec: { owner: payments, services: [checkout], rollout: { percentage: 0 } }
