@@ -9,11 +9,10 @@ import { activeSilences, alertFromSloTransition, pageGroupOf, pageTitleOf, pages
 import { toSilence, type SilenceSpec } from '../config/kinds/silence.js';
 import type { IntegrationFormat } from '../config/kinds/integration.js';
 import type { ConfigObject } from '../domain/objects.js';
+import { objectsVersionSql } from './catalog-version.js';
 import { listObjects, type StoredObject } from './objects.js';
 import type { Database } from './schema.js';
 import { listTransitions } from './slo-alerts.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 /** The scope of pave's own SLO alerts (integration names cannot contain a colon). */
 export const sloScope = 'pave:slo';
@@ -55,11 +54,6 @@ export async function lockScope(trx: Transaction<Database>, scope: string): Prom
  * What routing needs of the catalog. A page follows its service's escalationPolicy, else its team's, else a policy
  * the team owns (spec.owner); a policy named `catch-all` (or with spec.catchAll) takes unrouted pages.
  */
-export async function loadRoutingCatalog(db: Db): Promise<RoutingCatalog> {
-  const [services, teams, policies] = await Promise.all([listObjects(db, 'Service'), listObjects(db, 'Team'), listObjects(db, 'EscalationPolicy')]);
-  return routingCatalogOf(services, teams, policies);
-}
-
 function routingCatalogOf(services: readonly StoredObject[], teams: readonly StoredObject[], policies: readonly StoredObject[]): RoutingCatalog {
   const named = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
   const teamPolicies = new Map<string, string>();
@@ -86,11 +80,6 @@ function routingCatalogOf(services: readonly StoredObject[], teams: readonly Sto
     teamPolicies,
     catchAllPolicy,
   };
-}
-
-/** Every Silence in the catalog; which are in force is decided per notification (domain/alerting/silences). */
-export async function loadSilences(db: Db): Promise<Silence[]> {
-  return (await listObjects(db, 'Silence')).map((o) => toSilence(o as unknown as ConfigObject<SilenceSpec>));
 }
 
 interface OpenAlertRow {
@@ -539,13 +528,8 @@ export function catalogObject(catalog: PagingCatalog, kind: string, name: string
 const pagingCatalogs = new WeakMap<Kysely<Database>, PagingCatalog>();
 const pagingKinds = ['Service', 'Team', 'EscalationPolicy', 'Silence', 'Integration', 'Person', 'Schedule'] as const;
 
-/**
- * The fingerprint of the paging kinds: their objects' count, generations and latest update, which change whenever one
- * of them is created, updated or deleted. An SQL expression, so that a group reads it in the statement that takes
- * its lock.
- */
-const pagingVersionSql = sql<string>`(select count(*)::text || '/' || coalesce(sum(generation), 0)::text || '/' || coalesce(max(updated_at)::text, '')
-  from objects where kind = any(${`{${pagingKinds.join(',')}}`}::text[]))`;
+/** The fingerprint of the paging kinds, read in the statement that takes a group's lock (openGroup). */
+const pagingVersionSql = objectsVersionSql(pagingKinds);
 
 /** The paging catalog of this version: the one last read if it is still current, else read again now. */
 async function catalogOfVersion(db: Kysely<Database> | Transaction<Database>, store: Kysely<Database>, version: string): Promise<PagingCatalog> {
