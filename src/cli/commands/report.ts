@@ -1,6 +1,7 @@
 // pave report oncall-load | repair-debt | incidents | weekly: the reports of GET /api/v1/reports/... as tables, or the
 // weekly production report as Markdown or HTML (optionally emailed through the server's SMTP settings).
 import type { Command } from 'commander';
+import type { MetricsGroup, Percentiles, RepairDebt } from '../../domain/reports/metrics.js';
 import { connect, expectOk, type GlobalOptions } from '../connection.js';
 import { CliError, exitCodes, printJson, println, table } from '../output.js';
 
@@ -94,29 +95,6 @@ export function registerReportCommands(program: Command, globals: () => GlobalOp
   registerProductionReportCommands(report, globals);
 }
 
-interface Percentiles {
-  count: number;
-  p50: number;
-  p90: number;
-  max: number;
-}
-interface MetricsGroup {
-  name: string;
-  incidents: number;
-  customerDetected: number;
-  ttd: Percentiles | null;
-  tte: Percentiles | null;
-  ttf: Percentiles | null;
-  ttm: Percentiles | null;
-}
-interface RepairDebtReport {
-  from: string;
-  to: string;
-  points: { at: string; open: number; overdue: number }[];
-  byTeam: { name: string; open: number; overdue: number }[];
-  byService: { name: string; open: number; overdue: number }[];
-}
-
 const p50p90 = (p: Percentiles | null) => (p ? `${Math.round(p.p50 * 10) / 10} / ${Math.round(p.p90 * 10) / 10}` : '-');
 
 function rangeQuery(cmd: { from?: string; to?: string; team?: string; service?: string; step?: string }): string {
@@ -139,7 +117,7 @@ function registerProductionReportCommands(report: Command, globals: () => Global
       const o = globals();
       const client = await connect(o);
       try {
-        const r = expectOk(await client.request<RepairDebtReport>('GET', `/api/v1/reports/repair-debt${rangeQuery(cmd)}`));
+        const r = expectOk(await client.request<RepairDebt>('GET', `/api/v1/reports/repair-debt${rangeQuery(cmd)}`));
         if (o.json) return printJson(r);
         println(`Repair debt, ${r.from} to ${r.to}`);
         println();
